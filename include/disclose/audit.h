@@ -1,0 +1,62 @@
+// The tamper-evident event log. Each event is serialised canonically (keys sorted, no
+// whitespace) and hash-chained twice: per case (hash = SHA-256(prev_hash ‖ body)) and globally
+// (global_hash = SHA-256(global_prev_hash ‖ hash)), so an edited, inserted, removed or reordered
+// event breaks a link, and a deleted case breaks the global chain.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <boost/json/value.hpp>
+
+#include "disclose/case.h"
+
+namespace disclose {
+
+// The hash before the first link of any chain: 64 zeros.
+const std::string& genesis_hash();
+
+// Canonical JSON: object keys sorted by their UTF-8 bytes, no insignificant whitespace.
+std::string canonical_json(const boost::json::value& value);
+// The canonical body of an event (everything but its chain fields).
+std::string event_body(const Event& event);
+// Lower-case hex SHA-256 of `prev_hash` followed by `payload`.
+std::string chain_hash(const std::string& prev_hash, const std::string& payload);
+std::string sha256_hex(const std::string& data);
+
+// Fills the chain fields of `event` given the previous links.
+void seal_event(Event& event, const std::string& case_prev_hash, int64_t global_seq,
+                const std::string& global_prev_hash);
+
+struct ChainBreak {
+  int64_t global_seq = 0;
+  CaseId case_id = 0;
+  int64_t seq = 0;
+  std::string reason;
+  std::string str() const;
+};
+
+// Verifies events fed in global order. Stops recording after the first break.
+class ChainVerifier {
+ public:
+  // `body` is the stored canonical body; the event's fields must match it.
+  void feed(const Event& event, const std::string& body);
+  // Checks that a case's last event is `version` (detects removed trailing events).
+  void expect_case_version(CaseId case_id, int64_t version);
+  bool ok() const { return !first_break_; }
+  const std::optional<ChainBreak>& first_break() const { return first_break_; }
+  int64_t events_checked() const { return events_checked_; }
+  const std::string& head_hash() const { return global_prev_; }
+
+ private:
+  void fail(const Event& event, std::string reason);
+  std::map<CaseId, std::pair<int64_t, std::string>> case_heads_;  // case → (seq, hash)
+  std::string global_prev_ = genesis_hash();
+  int64_t global_seq_ = 0;
+  int64_t events_checked_ = 0;
+  std::optional<ChainBreak> first_break_;
+};
+
+}  // namespace disclose

@@ -1,0 +1,26 @@
+// JSON forms of the domain types (DESIGN.md §7 shapes). The stored form of a case is the same
+// document, so these must round-trip exactly: from_json(to_json(c)) == c.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <string>
+
+#include "disclose/case.h"
+
+namespace disclose {
+
+boost::json::object to_json(const Registration& registration);
+boost::json::object to_json(const Clock& clock);
+boost::json::object to_json(const Case& a_case);   // full stored document
+boost::json::object to_json(const Event& event);   // without chain fields
+
+// Throws std::invalid_argument naming the field on malformed stored documents.
+Case case_from_json(const boost::json::value& document);
+Event event_from_json(const boost::json::value& document);
+
+// Applicant details with the ID number and phone masked (370302********1234, 138****0000).
+boost::json::object masked_applicant(const Applicant& applicant);
+std::string mask_id_number(const std::string& id_number);
+std::string mask_phone(const std::string& phone);
+
+}  // namespace disclose
