@@ -85,6 +85,17 @@ struct Clock {
   std::vector<ClockStep> steps;
 };
 
+// A deadline as shown to staff (DESIGN.md §7).
+struct DeadlineView {
+  std::string kind;
+  std::optional<Date> due_on;       // none while stopped
+  std::optional<int> remaining_wd;  // working days from today to due; negative when overdue
+  ClockStatus status = ClockStatus::running;
+  bool provisional = false;
+  bool overdue = false;             // running or paused, and today is after due_on
+  int epoch = 1;
+};
+
 struct Outcome {
   std::string determination;  // a workflow determination code (DESIGN.md §4)
   std::string basis;          // legal basis

@@ -33,16 +33,6 @@ struct Decision {
   Event event;
 };
 
-// A deadline as shown to staff (DESIGN.md §7).
-struct DeadlineView {
-  std::string kind;
-  std::optional<Date> due_on;       // none while stopped
-  std::optional<int> remaining_wd;  // working days from today to due; negative when overdue
-  ClockStatus status = ClockStatus::running;
-  bool provisional = false;
-  bool overdue = false;             // running or paused, and today is after due_on
-  int epoch = 1;
-};
 
 // Why a deadline falls where it does: start, each pause/restart/extension, calendar version.
 struct DeadlineExplanation {

@@ -35,6 +35,8 @@ struct CaseFilter {
   std::optional<std::string> workflow;
   std::optional<std::string> assignee;
   bool open_only = false;
+  // Only cases with a running or paused deadline whose due date is before this day.
+  std::optional<Date> overdue_on;
   CaseId after_id = 0;  // pagination: ids greater than this
   int limit = 1000;
 };
@@ -80,12 +82,15 @@ class Store {
   virtual std::string issue_token(int64_t user_id) = 0;
   virtual std::optional<User> user_by_token(const std::string& token) = 0;
 
-  // Stores a new case with its registering event; assigns id, number and chain fields.
+  // Stores a new case with its registering event and its deadline rows; assigns id, number
+  // (YYYY-<agency short name>-NNNN, per agency per year of receipt) and chain fields.
   // Returns the stored case. Throws StoreError for an unknown agency.
-  virtual Case create_case(Case a_case, Event event) = 0;
-  // Appends one event and the new case in one transaction, if the stored version is still
-  // `expected_version`; otherwise throws VersionConflict and writes nothing.
-  virtual void append_event(const Case& next, Event event, int64_t expected_version) = 0;
+  virtual Case create_case(Case a_case, Event event, const std::vector<DeadlineView>& deadlines) = 0;
+  // Appends one event, the new case and its deadline rows (replacing the old ones) in one
+  // transaction, if the stored version is still `expected_version`; otherwise throws
+  // VersionConflict and writes nothing. `event.seq` must be expected_version + 1.
+  virtual void append_event(const Case& next, Event event, int64_t expected_version,
+                            const std::vector<DeadlineView>& deadlines) = 0;
   virtual std::optional<Case> load_case(CaseId id) const = 0;
   virtual std::vector<Event> history(CaseId id) const = 0;
   virtual std::vector<Case> list_cases(const CaseFilter& filter) const = 0;
