@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include <boost/json/array.hpp>
+
 #include "case/registration.h"
 #include "clocks/deadline_clock.h"
 #include "statemachine/action_inputs.h"
@@ -191,6 +193,39 @@ Result<Decision> Engine::apply(const Case& current, const std::string& action_na
   event.input = std::move(normalised);
   event.effects = std::move(effects);
   return Decision{std::move(next), std::move(event)};
+}
+
+std::optional<Decision> Engine::recompute_deadlines(const Case& a_case,
+                                                    const WorkingCalendar& previous,
+                                                    Moment now) const {
+  json::array moved;
+  for (const Clock& clock : a_case.clocks) {
+    DeadlineView before = view_deadline(clock, previous, now.today);
+    DeadlineView after = view_deadline(clock, calendar_, now.today);
+    if (before.due_on == after.due_on && before.provisional == after.provisional) continue;
+    json::object entry{{"clock", clock.kind}};
+    entry["due_before"] = before.due_on ? json::value(before.due_on->str()) : json::value(nullptr);
+    entry["due_after"] = after.due_on ? json::value(after.due_on->str()) : json::value(nullptr);
+    entry["provisional_before"] = before.provisional;
+    entry["provisional_after"] = after.provisional;
+    moved.push_back(std::move(entry));
+  }
+  if (moved.empty()) return std::nullopt;
+  Decision decision{a_case, Event{}};
+  decision.next.version = a_case.version + 1;
+  decision.next.updated_at = now.at;
+  Event& event = decision.event;
+  event.case_id = a_case.id;
+  event.seq = decision.next.version;
+  event.type = "deadline.recomputed";
+  event.actor = Actor::system().id;
+  event.recorded_at = now.at;
+  event.from_state = a_case.state;
+  event.to_state = a_case.state;
+  event.input = json::object{{"calendar_before", previous.version()},
+                             {"calendar_after", calendar_.version()}};
+  event.effects = json::object{{"clocks", std::move(moved)}};
+  return decision;
 }
 
 std::vector<DeadlineView> Engine::deadlines(const Case& a_case, Date today) const {

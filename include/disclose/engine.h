@@ -60,6 +60,11 @@ class Engine {
   Result<Decision> apply(const Case& current, const std::string& action,
                          const boost::json::value& input, const Actor& actor, Moment now) const;
 
+  // When the calendar changed (a new year's notice was loaded), the event that records how this
+  // case's deadlines moved compared with `previous`; nullopt when none moved.
+  std::optional<Decision> recompute_deadlines(const Case& a_case, const WorkingCalendar& previous,
+                                              Moment now) const;
+
   std::vector<DeadlineView> deadlines(const Case& a_case, Date today) const;
   std::optional<DeadlineExplanation> explain(const Case& a_case, const std::string& kind,
                                              Date today) const;

@@ -1,0 +1,74 @@
+#include "disclose/case_view.h"
+
+#include <boost/json/array.hpp>
+
+#include "disclose/case_json.h"
+
+namespace disclose {
+
+namespace json = boost::json;
+
+json::object deadline_json(const DeadlineView& deadline) {
+  json::object out{{"kind", deadline.kind}};
+  out["due_on"] = deadline.due_on ? json::value(deadline.due_on->str()) : json::value(nullptr);
+  out["remaining_wd"] =
+      deadline.remaining_wd ? json::value(*deadline.remaining_wd) : json::value(nullptr);
+  out["status"] = to_string(deadline.status);
+  out["provisional"] = deadline.provisional;
+  out["overdue"] = deadline.overdue;
+  out["epoch"] = deadline.epoch;
+  return out;
+}
+
+json::object case_view(const Engine& engine, const Case& a_case, const Actor& viewer, Date today,
+                       const ViewOptions& options) {
+  json::object out = to_json(a_case);
+  if (!options.show_pii) {
+    // The applicant sits wherever the stored document keeps it (top level or under registration).
+    json::object* holder = &out;
+    if (auto* nested = out.if_contains("registration"); nested && nested->is_object())
+      holder = &nested->as_object();
+    (*holder)["applicant"] = masked_applicant(a_case.registration.applicant);
+  }
+  json::array deadlines;
+  json::array flags;
+  for (const auto& flag : a_case.flags) flags.emplace_back(flag);
+  bool overdue = false, due_soon = false, provisional = false;
+  for (const DeadlineView& d : engine.deadlines(a_case, today)) {
+    deadlines.push_back(deadline_json(d));
+    overdue = overdue || d.overdue;
+    provisional = provisional || d.provisional;
+    if (d.remaining_wd && !d.overdue && *d.remaining_wd <= kDueSoonWorkingDays) due_soon = true;
+  }
+  if (due_soon) flags.emplace_back("due_soon");
+  if (overdue) flags.emplace_back("overdue");
+  if (provisional) flags.emplace_back("provisional");
+  out["deadlines"] = std::move(deadlines);
+  out["flags"] = std::move(flags);
+  json::array actions;
+  for (const auto& name : engine.available_actions(a_case, viewer)) actions.emplace_back(name);
+  out["actions"] = std::move(actions);
+  return out;
+}
+
+json::object explanation_json(const DeadlineExplanation& e) {
+  json::object out = deadline_json(e.view);
+  out["start"] = e.start.str();
+  out["working_days"] = e.working_days;
+  out["extension_wd"] = e.extension_wd;
+  out["paused_wd"] = e.paused_wd;
+  if (e.override_due) out["override_due"] = e.override_due->str();
+  json::array steps;
+  for (const ClockStep& s : e.steps) {
+    json::object step{{"event_version", s.event_version}, {"what", s.what}, {"on", s.on.str()}};
+    if (s.working_days != 0) step["working_days"] = s.working_days;
+    if (s.due_on) step["due_on"] = s.due_on->str();
+    if (!s.note.empty()) step["note"] = s.note;
+    steps.push_back(std::move(step));
+  }
+  out["steps"] = std::move(steps);
+  out["calendar_version"] = e.calendar_version;
+  return out;
+}
+
+}  // namespace disclose

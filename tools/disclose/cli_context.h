@@ -1,0 +1,60 @@
+// What every CLI command needs: where the database and workflows are, the calendar, the engine
+// and who is acting. Opened lazily so `disclose calendar due` works without a database.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "disclose/engine.h"
+#include "disclose/store.h"
+#include "disclose/time_source.h"
+
+namespace disclose::cli {
+
+// A user-facing failure: printed as "disclose: <message>" with the exit status.
+class CliError : public std::runtime_error {
+ public:
+  CliError(int status, const std::string& message) : std::runtime_error(message), status(status) {}
+  int status;
+};
+
+struct GlobalOptions {
+  std::string db_path = "var/disclose.db";
+  std::string workflows_dir;  // "" = $DISCLOSE_WORKFLOWS, ./workflows, then the source tree
+  std::string now;            // RFC 3339 instant or YYYY-MM-DD; "" = the wall clock
+  std::string as_user;        // act as this stored user id; "" = the local operator
+};
+
+class Context {
+ public:
+  // `options` is read when first needed, so it may still be filled in by the parser.
+  explicit Context(const GlobalOptions& options) : options_(options) {}
+
+  const GlobalOptions& options() const { return options_; }
+  std::string workflows_dir() const;
+  Store& store();
+  const WorkflowRegistry& workflows();
+  // Bundled calendar years with the database's imported years merged over them.
+  const WorkingCalendar& calendar();
+  Engine& engine();
+  Moment now();
+  // The local operator (cli:<os user>, every case role, every agency) or --as USER.
+  Actor actor();
+  // Forgets the cached calendar and engine (after an import).
+  void reload_calendar();
+
+ private:
+  const GlobalOptions& options_;
+  std::unique_ptr<Store> store_;
+  std::optional<WorkflowRegistry> workflows_;
+  std::optional<WorkingCalendar> calendar_;
+  std::unique_ptr<Engine> engine_;
+};
+
+// Reads a whole file, or stdin for "-". Throws CliError(2) when unreadable.
+std::string read_input(const std::string& path, std::istream& in);
+
+}  // namespace disclose::cli
