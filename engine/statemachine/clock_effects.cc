@@ -183,8 +183,9 @@ class EffectRunner {
                              std::to_string(spec->extension_max_total_wd) +
                              " working days in total",
                          field};
+    // Judged on the approval date, not today: staff often record an approval after the fact.
     Date due = due_date(*clock, ctx_.calendar, at).date;
-    if (at > due || ctx_.today > due_date(*clock, ctx_.calendar, ctx_.today).date)
+    if (at > due)
       return ActionError{ErrorCode::extension_after_deadline,
                          "the " + effect.clock + " deadline (" + due.str() +
                              ") has passed; an extension must be approved before it",
