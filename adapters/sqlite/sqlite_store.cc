@@ -1,11 +1,590 @@
+// The Store port on SQLite. Every writing call is one BEGIN IMMEDIATE transaction, so the
+// write lock is taken up front and the version check, the event's chain links and the new
+// case row cannot be interleaved with another writer. Values are always bound, never spliced.
 #include "sqlite/sqlite_store.h"
 
-#include <stdexcept>
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <openssl/rand.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <set>
+#include <utility>
+
+#include "disclose/audit.h"
+#include "disclose/case_json.h"
+#include "sqlite/migrations.h"
 
 namespace disclose {
+namespace json = boost::json;
 
-std::unique_ptr<Store> open_sqlite_store(const SqliteOptions&) {
-  throw std::logic_error("sqlite store: not built yet");
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+std::string now_text() {
+  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  return format_instant(now, 0);
+}
+
+// Binds a string, or NULL when the optional is empty.
+void bind_optional(SQLite::Statement& st, int index, const std::optional<std::string>& value) {
+  if (value) {
+    st.bind(index, *value);
+  } else {
+    st.bind(index);
+  }
+}
+
+std::optional<std::string> date_text(const std::optional<Date>& date) {
+  if (!date) return std::nullopt;
+  return date->str();
+}
+
+json::object calendar_year_to_json(const CalendarYear& y) {
+  json::array off, work;
+  for (Date d : y.off_days) off.emplace_back(d.str());
+  for (Date d : y.work_days) work.emplace_back(d.str());
+  return {{"year", y.year},
+          {"version", y.version},
+          {"source", y.source},
+          {"off_days", std::move(off)},
+          {"work_days", std::move(work)},
+          {"official", y.official}};
+}
+
+CalendarYear calendar_year_from_json(const std::string& text) {
+  json::object o = json::parse(text).as_object();
+  CalendarYear y;
+  y.year = static_cast<int>(o.at("year").as_int64());
+  y.version = std::string(o.at("version").as_string());
+  y.source = std::string(o.at("source").as_string());
+  y.official = o.at("official").as_bool();
+  auto dates = [](const json::value& list) {
+    std::vector<Date> out;
+    for (const json::value& v : list.as_array()) {
+      std::optional<Date> d = Date::parse(v.as_string());
+      if (!d) throw StoreError("calendar year: bad date " + json::serialize(v));
+      out.push_back(*d);
+    }
+    return out;
+  };
+  y.off_days = dates(o.at("off_days"));
+  y.work_days = dates(o.at("work_days"));
+  return y;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const SqliteOptions& options)
+      : db_(options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs) {
+    // PRAGMA arguments cannot be bound, so the only variable one is checked against a list.
+    if (options.synchronous != "FULL" && options.synchronous != "NORMAL") {
+      throw StoreError("sqlite: synchronous must be FULL or NORMAL, not '" + options.synchronous +
+                       "'");
+    }
+    db_.exec("PRAGMA journal_mode=WAL");
+    db_.exec("PRAGMA synchronous=" + options.synchronous);
+    db_.exec("PRAGMA foreign_keys=ON");
+    sqlite::migrate(db_);
+  }
+
+  void add_agency(const Agency& agency) override {
+    guarded("add_agency", [&] {
+      if (agency.code.empty()) throw StoreError("agency code is empty");
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      if (agency_row(agency.code)) throw StoreError("agency " + agency.code + " already exists");
+      SQLite::Statement st(db_, "INSERT INTO agencies(code, name, short_name) VALUES(?, ?, ?)");
+      st.bind(1, agency.code);
+      st.bind(2, agency.name);
+      st.bind(3, agency.short_name.empty() ? agency.code : agency.short_name);
+      st.exec();
+      tx.commit();
+    });
+  }
+
+  std::optional<Agency> find_agency(const std::string& code) const override {
+    return guarded("find_agency", [&] {
+      std::lock_guard lock(mu_);
+      return agency_row(code);
+    });
+  }
+
+  std::vector<Agency> agencies() const override {
+    return guarded("agencies", [&] {
+      std::lock_guard lock(mu_);
+      std::vector<Agency> out;
+      SQLite::Statement st(db_, "SELECT code, name, short_name FROM agencies ORDER BY code");
+      while (st.executeStep()) {
+        out.push_back(Agency{st.getColumn(0).getString(), st.getColumn(1).getString(),
+                             st.getColumn(2).getString()});
+      }
+      return out;
+    });
+  }
+
+  User add_user(const User& user) override {
+    return guarded("add_user", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      // Only a district-wide user may stand outside every agency.
+      if (user.agency.empty() ? !user.scope_all : !agency_row(user.agency)) {
+        throw StoreError("unknown agency '" + user.agency + "' for user " + user.name);
+      }
+      SQLite::Statement st(db_,
+                           "INSERT INTO users(name, role, agency, scope_all, active, created_at)"
+                           " VALUES(?, ?, ?, ?, ?, ?)");
+      st.bind(1, user.name);
+      st.bind(2, user.role);
+      bind_optional(st, 3, user.agency.empty() ? std::nullopt : std::optional(user.agency));
+      st.bind(4, user.scope_all ? 1 : 0);
+      st.bind(5, user.active ? 1 : 0);
+      st.bind(6, now_text());
+      st.exec();
+      User stored = user;
+      stored.id = db_.getLastInsertRowid();
+      tx.commit();
+      return stored;
+    });
+  }
+
+  std::optional<User> find_user(int64_t id) const override {
+    return guarded("find_user", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Statement st(db_, std::string(kUserColumns) + " FROM users u WHERE u.id = ?");
+      st.bind(1, id);
+      return st.executeStep() ? std::optional(user_from(st)) : std::nullopt;
+    });
+  }
+
+  std::string issue_token(int64_t user_id) override {
+    return guarded("issue_token", [&] {
+      unsigned char random[32];
+      if (RAND_bytes(random, sizeof random) != 1) throw StoreError("RAND_bytes failed");
+      static const char kDigits[] = "0123456789abcdef";
+      std::string token = "dsk_";
+      for (unsigned char b : random) {
+        token += kDigits[b >> 4];
+        token += kDigits[b & 0x0F];
+      }
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement user(db_, "SELECT 1 FROM users WHERE id = ?");
+      user.bind(1, user_id);
+      if (!user.executeStep()) throw StoreError("no user " + std::to_string(user_id));
+      SQLite::Statement st(
+          db_, "INSERT INTO api_tokens(user_id, token_hash, created_at) VALUES(?, ?, ?)");
+      st.bind(1, user_id);
+      st.bind(2, sha256_hex(token));
+      st.bind(3, now_text());
+      st.exec();
+      tx.commit();
+      return token;
+    });
+  }
+
+  std::optional<User> user_by_token(const std::string& token) override {
+    return guarded("user_by_token", [&]() -> std::optional<User> {
+      std::string hash = sha256_hex(token);
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement st(db_, std::string(kUserColumns) +
+                                    " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+                                    " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
+                                    " AND u.active = 1");
+      st.bind(1, hash);
+      if (!st.executeStep()) return std::nullopt;
+      User user = user_from(st);
+      SQLite::Statement touch(db_, "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?");
+      touch.bind(1, now_text());
+      touch.bind(2, hash);
+      touch.exec();
+      tx.commit();
+      return user;
+    });
+  }
+
+  Case create_case(Case a_case, Event event, const std::vector<DeadlineView>& deadlines) override {
+    return guarded("create_case", [&] {
+      if (event.seq != 1 || a_case.version != 1) {
+        throw StoreError("a new case starts at version 1 with event seq 1");
+      }
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      std::optional<Agency> agency = agency_row(a_case.agency);
+      if (!agency) throw StoreError("unknown agency '" + a_case.agency + "'");
+
+      int year = a_case.registration.received_on.year();
+      int64_t n = next_serial(agency->code, year);
+      char serial[24];
+      std::snprintf(serial, sizeof serial, "%04lld", static_cast<long long>(n));
+      a_case.number = std::to_string(year) + "-" + agency->short_name + "-" + serial;
+      // The write lock is held, so the next id cannot be taken by anyone else.
+      a_case.id = db_.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM cases").getInt64();
+      event.case_id = a_case.id;
+
+      SQLite::Statement st(db_,
+                           "INSERT INTO cases(id, number, workflow, agency, state, version,"
+                           " received_on, closed_on, assignee, doc, created_at, updated_at)"
+                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      st.bind(1, a_case.id);
+      st.bind(2, a_case.number);
+      st.bind(3, a_case.workflow);
+      st.bind(4, a_case.agency);
+      st.bind(5, a_case.state);
+      st.bind(6, a_case.version);
+      st.bind(7, a_case.registration.received_on.str());
+      bind_optional(st, 8, date_text(a_case.closed_on));
+      st.bind(9, a_case.assignee);
+      st.bind(10, json::serialize(to_json(a_case)));
+      st.bind(11, format_instant(a_case.created_at, 0));
+      st.bind(12, format_instant(a_case.updated_at, 0));
+      st.exec();
+
+      insert_event(event, genesis_hash());
+      replace_deadlines(a_case.id, deadlines);
+      tx.commit();
+      return a_case;
+    });
+  }
+
+  void append_event(const Case& next, Event event, int64_t expected_version,
+                    const std::vector<DeadlineView>& deadlines) override {
+    guarded("append_event", [&] {
+      if (event.case_id == 0) event.case_id = next.id;
+      if (event.case_id != next.id) throw StoreError("event and case name different cases");
+      if (event.seq != expected_version + 1 || next.version != event.seq) {
+        throw StoreError("event seq " + std::to_string(event.seq) + " and case version " +
+                         std::to_string(next.version) + " must both be " +
+                         std::to_string(expected_version + 1));
+      }
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      // Identity columns never change; the stored document keeps them consistent.
+      Case stored_next = next;
+      std::optional<std::string> number = case_number(next.id);
+      if (!number) throw StoreError("no case " + std::to_string(next.id));
+      stored_next.number = *number;
+
+      SQLite::Statement st(db_,
+                           "UPDATE cases SET state = ?, version = ?, closed_on = ?, assignee = ?,"
+                           " doc = ?, updated_at = ? WHERE id = ? AND version = ?");
+      st.bind(1, next.state);
+      st.bind(2, next.version);
+      bind_optional(st, 3, date_text(next.closed_on));
+      st.bind(4, next.assignee);
+      st.bind(5, json::serialize(to_json(stored_next)));
+      st.bind(6, format_instant(next.updated_at, 0));
+      st.bind(7, next.id);
+      st.bind(8, expected_version);
+      if (st.exec() == 0) {
+        SQLite::Statement version(db_, "SELECT version FROM cases WHERE id = ?");
+        version.bind(1, next.id);
+        version.executeStep();
+        throw VersionConflict(next.id, version.getColumn(0).getInt64());
+      }
+      insert_event(event, event_hash(next.id, expected_version));
+      replace_deadlines(next.id, deadlines);
+      tx.commit();
+    });
+  }
+
+  std::optional<Case> load_case(CaseId id) const override {
+    return guarded("load_case", [&]() -> std::optional<Case> {
+      std::lock_guard lock(mu_);
+      SQLite::Statement st(db_, "SELECT doc FROM cases WHERE id = ?");
+      st.bind(1, id);
+      if (!st.executeStep()) return std::nullopt;
+      return case_from_doc(id, st.getColumn(0).getString());
+    });
+  }
+
+  std::vector<Event> history(CaseId id) const override {
+    return guarded("history", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Statement st(db_,
+                           "SELECT body, prev_hash, hash, global_seq, global_prev_hash, global_hash"
+                           " FROM events WHERE case_id = ? ORDER BY seq");
+      st.bind(1, id);
+      std::vector<Event> out;
+      while (st.executeStep()) {
+        Event e;
+        try {
+          e = event_from_json(json::parse(st.getColumn(0).getString()));
+        } catch (const std::exception& error) {
+          throw StoreError("case " + std::to_string(id) +
+                           ": stored event unreadable: " + error.what());
+        }
+        e.prev_hash = st.getColumn(1).getString();
+        e.hash = st.getColumn(2).getString();
+        e.global_seq = st.getColumn(3).getInt64();
+        e.global_prev_hash = st.getColumn(4).getString();
+        e.global_hash = st.getColumn(5).getString();
+        out.push_back(std::move(e));
+      }
+      return out;
+    });
+  }
+
+  std::vector<Case> list_cases(const CaseFilter& filter) const override {
+    return guarded("list_cases", [&] {
+      std::vector<Case> out;
+      if (filter.limit <= 0) return out;
+      // Only fixed clauses are appended; each value goes through a numbered parameter.
+      std::string sql = "SELECT c.id, c.doc FROM cases c WHERE c.id > ?1";
+      if (filter.state) sql += " AND c.state = ?2";
+      if (filter.agency) sql += " AND c.agency = ?3";
+      if (filter.workflow) sql += " AND c.workflow = ?4";
+      if (filter.assignee) sql += " AND c.assignee = ?5";
+      if (filter.open_only) sql += " AND c.closed_on IS NULL";
+      if (filter.overdue_on) {
+        sql +=
+            " AND EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id"
+            " AND d.status IN ('running', 'paused') AND d.due_on < ?6)";
+      }
+      sql += " ORDER BY c.id LIMIT ?7";
+      std::lock_guard lock(mu_);
+      SQLite::Statement st(db_, sql);
+      st.bind(1, filter.after_id);
+      if (filter.state) st.bind(2, *filter.state);
+      if (filter.agency) st.bind(3, *filter.agency);
+      if (filter.workflow) st.bind(4, *filter.workflow);
+      if (filter.assignee) st.bind(5, *filter.assignee);
+      if (filter.overdue_on) st.bind(6, filter.overdue_on->str());
+      st.bind(7, filter.limit);
+      while (st.executeStep()) {
+        out.push_back(case_from_doc(st.getColumn(0).getInt64(), st.getColumn(1).getString()));
+      }
+      return out;
+    });
+  }
+
+  void save_calendar_years(const std::vector<CalendarYear>& years) override {
+    guarded("save_calendar_years", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement st(db_,
+                           "INSERT INTO calendar_years(year, doc) VALUES(?, ?)"
+                           " ON CONFLICT(year) DO UPDATE SET doc = excluded.doc");
+      for (const CalendarYear& y : years) {
+        st.bind(1, y.year);
+        st.bind(2, json::serialize(calendar_year_to_json(y)));
+        st.exec();
+        st.reset();
+      }
+      tx.commit();
+    });
+  }
+
+  std::vector<CalendarYear> calendar_years() const override {
+    return guarded("calendar_years", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Statement st(db_, "SELECT year, doc FROM calendar_years ORDER BY year");
+      std::vector<CalendarYear> out;
+      while (st.executeStep()) {
+        try {
+          out.push_back(calendar_year_from_json(st.getColumn(1).getString()));
+        } catch (const std::exception& error) {
+          throw StoreError("calendar year " + st.getColumn(0).getString() +
+                           " unreadable: " + error.what());
+        }
+      }
+      return out;
+    });
+  }
+
+  AuditReport verify_audit() const override {
+    return guarded("verify_audit", [&] {
+      std::lock_guard lock(mu_);
+      // One read transaction: a consistent snapshot even while other processes write.
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::DEFERRED);
+      ChainVerifier verifier;
+      std::set<CaseId> cases_with_events;
+      SQLite::Statement events(db_,
+                               "SELECT global_seq, case_id, seq, type, body, prev_hash, hash,"
+                               " global_prev_hash, global_hash FROM events ORDER BY global_seq");
+      while (events.executeStep()) {
+        Event e;
+        e.global_seq = events.getColumn(0).getInt64();
+        e.case_id = events.getColumn(1).getInt64();
+        e.seq = events.getColumn(2).getInt64();
+        e.type = events.getColumn(3).getString();
+        e.prev_hash = events.getColumn(5).getString();
+        e.hash = events.getColumn(6).getString();
+        e.global_prev_hash = events.getColumn(7).getString();
+        e.global_hash = events.getColumn(8).getString();
+        verifier.feed(e, events.getColumn(4).getString());
+        cases_with_events.insert(e.case_id);
+      }
+      AuditReport report;
+      SQLite::Statement cases(db_, "SELECT id, version FROM cases ORDER BY id");
+      while (cases.executeStep()) {
+        CaseId id = cases.getColumn(0).getInt64();
+        verifier.expect_case_version(id, cases.getColumn(1).getInt64());
+        cases_with_events.erase(id);
+        ++report.cases_checked;
+      }
+      report.first_break = verifier.first_break();
+      // Events whose case row is gone: the chains may be intact, the case is not.
+      if (!report.first_break && !cases_with_events.empty()) {
+        CaseId orphan = *cases_with_events.begin();
+        report.first_break = ChainBreak{0, orphan, 0, "events exist but the case row is missing"};
+      }
+      report.ok = !report.first_break;
+      report.events_checked = verifier.events_checked();
+      report.head_hash = verifier.head_hash();
+      tx.commit();
+      return report;
+    });
+  }
+
+ private:
+  static constexpr const char* kUserColumns =
+      "SELECT u.id, u.name, u.role, COALESCE(u.agency, ''), u.scope_all, u.active";
+
+  // Runs `f`, turning SQLite's own exceptions into StoreError (ours pass through unchanged).
+  template <class F>
+  static auto guarded(const char* what, F&& f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (const SQLite::Exception& e) {
+      throw StoreError(std::string("sqlite ") + what + ": " + e.what());
+    }
+  }
+
+  static User user_from(SQLite::Statement& st) {
+    User u;
+    u.id = st.getColumn(0).getInt64();
+    u.name = st.getColumn(1).getString();
+    u.role = st.getColumn(2).getString();
+    u.agency = st.getColumn(3).getString();
+    u.scope_all = st.getColumn(4).getInt() != 0;
+    u.active = st.getColumn(5).getInt() != 0;
+    return u;
+  }
+
+  static Case case_from_doc(CaseId id, const std::string& doc) {
+    try {
+      return case_from_json(json::parse(doc));
+    } catch (const std::exception& error) {
+      throw StoreError("case " + std::to_string(id) +
+                       ": stored document unreadable: " + error.what());
+    }
+  }
+
+  std::optional<Agency> agency_row(const std::string& code) const {
+    SQLite::Statement st(db_, "SELECT code, name, short_name FROM agencies WHERE code = ?");
+    st.bind(1, code);
+    if (!st.executeStep()) return std::nullopt;
+    return Agency{st.getColumn(0).getString(), st.getColumn(1).getString(),
+                  st.getColumn(2).getString()};
+  }
+
+  // Statements below live only inside their helper, so none is still stepping at COMMIT.
+
+  // The next case serial for an agency and year (1, 2, …), counted in case_counters.
+  int64_t next_serial(const std::string& agency, int year) {
+    SQLite::Statement st(db_,
+                         "INSERT INTO case_counters(agency, year, last) VALUES(?, ?, 1)"
+                         " ON CONFLICT(agency, year) DO UPDATE SET last = last + 1"
+                         " RETURNING last");
+    st.bind(1, agency);
+    st.bind(2, year);
+    st.executeStep();
+    return st.getColumn(0).getInt64();
+  }
+
+  std::optional<std::string> case_number(CaseId id) {
+    SQLite::Statement st(db_, "SELECT number FROM cases WHERE id = ?");
+    st.bind(1, id);
+    if (!st.executeStep()) return std::nullopt;
+    return st.getColumn(0).getString();
+  }
+
+  std::string event_hash(CaseId id, int64_t seq) {
+    SQLite::Statement st(db_, "SELECT hash FROM events WHERE case_id = ? AND seq = ?");
+    st.bind(1, id);
+    st.bind(2, seq);
+    if (!st.executeStep()) {
+      throw StoreError("case " + std::to_string(id) + " has no event " + std::to_string(seq));
+    }
+    return st.getColumn(0).getString();
+  }
+
+  // Seals `event` after the case's previous hash and the global head, then stores it. Must run
+  // inside the caller's write transaction.
+  void insert_event(Event& event, const std::string& case_prev_hash) {
+    int64_t global_seq = 0;
+    std::string global_prev = genesis_hash();
+    SQLite::Statement head(db_,
+                           "SELECT global_seq, global_hash FROM events"
+                           " ORDER BY global_seq DESC LIMIT 1");
+    if (head.executeStep()) {
+      global_seq = head.getColumn(0).getInt64();
+      global_prev = head.getColumn(1).getString();
+    }
+    seal_event(event, case_prev_hash, global_seq + 1, global_prev);
+
+    SQLite::Statement st(db_,
+                         "INSERT INTO events(global_seq, case_id, seq, type, on_date, recorded_at,"
+                         " actor, body, prev_hash, hash, global_prev_hash, global_hash)"
+                         " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    st.bind(1, event.global_seq);
+    st.bind(2, event.case_id);
+    st.bind(3, event.seq);
+    st.bind(4, event.type);
+    bind_optional(st, 5, date_text(event.on));
+    st.bind(6, format_instant(event.recorded_at, 0));
+    st.bind(7, event.actor);
+    st.bind(8, event_body(event));
+    st.bind(9, event.prev_hash);
+    st.bind(10, event.hash);
+    st.bind(11, event.global_prev_hash);
+    st.bind(12, event.global_hash);
+    st.exec();
+  }
+
+  void replace_deadlines(CaseId id, const std::vector<DeadlineView>& deadlines) {
+    SQLite::Statement clear(db_, "DELETE FROM deadlines WHERE case_id = ?");
+    clear.bind(1, id);
+    clear.exec();
+    SQLite::Statement st(db_,
+                         "INSERT INTO deadlines(case_id, kind, due_on, status, remaining_wd,"
+                         " provisional, epoch) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    for (const DeadlineView& d : deadlines) {
+      st.bind(1, id);
+      st.bind(2, d.kind);
+      bind_optional(st, 3, date_text(d.due_on));
+      st.bind(4, to_string(d.status));
+      if (d.remaining_wd) {
+        st.bind(5, *d.remaining_wd);
+      } else {
+        st.bind(5);
+      }
+      st.bind(6, d.provisional ? 1 : 0);
+      st.bind(7, d.epoch);
+      st.exec();
+      st.reset();
+    }
+  }
+
+  // SQLiteCpp needs a mutable connection even to read; the mutex keeps one call's statements
+  // and transaction together when several threads share the store.
+  mutable SQLite::Database db_;
+  mutable std::mutex mu_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& options) {
+  try {
+    return std::make_unique<SqliteStore>(options);
+  } catch (const SQLite::Exception& e) {
+    throw StoreError("sqlite: cannot open '" + options.path + "': " + e.what());
+  }
 }
 
 }  // namespace disclose

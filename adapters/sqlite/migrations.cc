@@ -1,0 +1,167 @@
+#include "sqlite/migrations.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <chrono>
+#include <iterator>
+#include <string>
+
+#include "disclose/date.h"
+#include "disclose/store.h"
+
+namespace disclose::sqlite {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Append only: a released migration is never edited, later changes get a new entry.
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE agencies (
+  code       TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  short_name TEXT NOT NULL
+);
+
+CREATE TABLE users (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  role       TEXT NOT NULL,
+  agency     TEXT REFERENCES agencies(code),  -- NULL only for scope_all users
+  scope_all  INTEGER NOT NULL DEFAULT 0,
+  active     INTEGER NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE api_tokens (
+  id           INTEGER PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES users(id),
+  token_hash   TEXT NOT NULL UNIQUE,  -- sha256 hex; the token itself is never stored
+  created_at   TEXT NOT NULL,
+  last_used_at TEXT,
+  revoked_at   TEXT
+);
+CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
+
+CREATE TABLE case_counters (
+  agency TEXT NOT NULL REFERENCES agencies(code),
+  year   INTEGER NOT NULL,
+  last   INTEGER NOT NULL,
+  PRIMARY KEY (agency, year)
+);
+
+CREATE TABLE cases (
+  id          INTEGER PRIMARY KEY,
+  number      TEXT NOT NULL UNIQUE,
+  workflow    TEXT NOT NULL,
+  agency      TEXT NOT NULL REFERENCES agencies(code),
+  state       TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  received_on TEXT NOT NULL,
+  closed_on   TEXT,
+  assignee    TEXT NOT NULL DEFAULT '',
+  doc         TEXT NOT NULL,  -- the case JSON (case_json.h)
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+);
+CREATE INDEX cases_by_agency_state ON cases(agency, state);
+CREATE INDEX cases_by_assignee ON cases(assignee);
+CREATE INDEX cases_by_received ON cases(received_on);
+
+CREATE TABLE events (
+  global_seq       INTEGER PRIMARY KEY,
+  case_id          INTEGER NOT NULL REFERENCES cases(id),
+  seq              INTEGER NOT NULL,
+  type             TEXT NOT NULL,
+  on_date          TEXT,
+  recorded_at      TEXT NOT NULL,
+  actor            TEXT NOT NULL,
+  body             TEXT NOT NULL,  -- canonical JSON, hashed as stored
+  prev_hash        TEXT NOT NULL,
+  hash             TEXT NOT NULL,
+  global_prev_hash TEXT NOT NULL,
+  global_hash      TEXT NOT NULL,
+  UNIQUE (case_id, seq)
+);
+
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only: UPDATE refused');
+END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only: DELETE refused');
+END;
+
+CREATE TABLE deadlines (
+  case_id      INTEGER NOT NULL REFERENCES cases(id),
+  kind         TEXT NOT NULL,
+  due_on       TEXT,
+  status       TEXT NOT NULL,
+  remaining_wd INTEGER,  -- as of the write; readers recompute
+  provisional  INTEGER NOT NULL DEFAULT 0,
+  epoch        INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (case_id, kind)
+);
+CREATE INDEX deadlines_by_due ON deadlines(due_on, status);
+
+CREATE TABLE calendar_years (
+  year INTEGER PRIMARY KEY,
+  doc  TEXT NOT NULL
+);
+
+-- Notifications written in the same transaction as their event, delivered later at least once.
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY,
+  created_at      TEXT NOT NULL,
+  dedup_key       TEXT NOT NULL UNIQUE,  -- stable id sent with every attempt
+  case_id         INTEGER REFERENCES cases(id),
+  event_seq       INTEGER REFERENCES events(global_seq),
+  topic           TEXT NOT NULL,  -- event type or reminder.*
+  target          TEXT NOT NULL DEFAULT '',  -- subscription or recipient
+  payload         TEXT NOT NULL,
+  status          TEXT NOT NULL DEFAULT 'pending'
+                  CHECK (status IN ('pending', 'delivered', 'dead')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT NOT NULL,
+  last_error      TEXT,
+  delivered_at    TEXT
+);
+CREATE INDEX outbox_pending ON outbox(status, next_attempt_at);
+)sql"},
+};
+
+}  // namespace
+
+int latest_schema_version() {
+  return std::rbegin(kMigrations)->version;
+}
+
+void migrate(SQLite::Database& db) {
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+  int current = db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt();
+  if (current > latest_schema_version()) {
+    throw StoreError("database schema version " + std::to_string(current) +
+                     " is newer than this program (" + std::to_string(latest_schema_version()) +
+                     ")");
+  }
+  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  for (const Migration& m : kMigrations) {
+    if (m.version <= current) continue;
+    db.exec(m.sql);
+    SQLite::Statement record(db, "INSERT INTO schema_migrations(version, applied_at) VALUES(?, ?)");
+    record.bind(1, m.version);
+    record.bind(2, format_instant(now, 0));
+    record.exec();
+  }
+  tx.commit();
+}
+
+}  // namespace disclose::sqlite

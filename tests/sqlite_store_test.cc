@@ -1,0 +1,551 @@
+#include "sqlite/sqlite_store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "disclose/audit.h"
+#include "disclose/case_json.h"
+
+namespace disclose {
+namespace {
+namespace json = boost::json;
+
+Date D(const char* text) {
+  return *Date::parse(text);
+}
+Instant T(const char* text) {
+  return *parse_instant(text);
+}
+
+// A registered case as the engine would hand it over: no id, no number, version 1.
+Case new_case(const std::string& agency, const char* received_on,
+              const std::string& workflow = "gov-info-disclosure") {
+  Case c;
+  c.workflow = workflow;
+  c.agency = agency;
+  c.state = "registered";
+  c.version = 1;
+  c.registration.channel = "online";
+  c.registration.received_on = D(received_on);
+  c.registration.applicant = {
+      "natural_person", "张三", "resident_id", "370302199001011234", "13800000000", "…", "", ""};
+  c.registration.request.description = "2024年某地块征收补偿方案";
+  Clock reply;
+  reply.kind = "reply";
+  reply.start = D(received_on);
+  reply.working_days = 20;
+  c.clocks.push_back(reply);
+  c.last_dated_on = D(received_on);
+  c.created_at = c.updated_at = T("2025-03-03T01:00:00Z");
+  return c;
+}
+
+Event register_event(const Case& c) {
+  Event e;
+  e.seq = 1;
+  e.type = "register";
+  e.actor = "u:1";
+  e.recorded_at = c.created_at;
+  e.on = c.registration.received_on;
+  e.to_state = "registered";
+  e.input = {{"channel", "online"}};
+  return e;
+}
+
+DeadlineView deadline(const std::string& kind, const char* due_on,
+                      ClockStatus status = ClockStatus::running) {
+  DeadlineView d;
+  d.kind = kind;
+  d.due_on = D(due_on);
+  d.remaining_wd = 5;
+  d.status = status;
+  return d;
+}
+
+// The case after one more action, and the event that records it.
+struct Step {
+  Case next;
+  Event event;
+};
+
+Step advance(const Case& current, const std::string& type, const std::string& to_state) {
+  Step s{current, Event{}};
+  s.next.version = current.version + 1;
+  s.next.state = to_state;
+  s.next.updated_at = current.updated_at + std::chrono::hours(1);
+  s.event.case_id = current.id;
+  s.event.seq = s.next.version;
+  s.event.type = type;
+  s.event.actor = "u:2";
+  s.event.recorded_at = s.next.updated_at;
+  s.event.from_state = current.state;
+  s.event.to_state = to_state;
+  s.event.input = {{"text", type + " of case " + std::to_string(current.id)}};
+  return s;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir() + "disclose_store_XXXXXX";
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    path_ = dir_ + "/disclose.db";
+    store_ = open_sqlite_store({path_});
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // A second, raw connection to the same file, as an intruder (or a test) would use.
+  SQLite::Database raw() { return SQLite::Database(path_, SQLite::OPEN_READWRITE); }
+
+  void add_agencies() {
+    store_->add_agency({"zrzy", "区自然资源局", "自然资源"});
+    store_->add_agency({"gov", "区政府办公室", ""});
+  }
+
+  Case create(const std::string& agency, const char* received_on,
+              std::vector<DeadlineView> deadlines = {}) {
+    Case c = new_case(agency, received_on);
+    return store_->create_case(c, register_event(c), deadlines);
+  }
+
+  Case act(const Case& current, const std::string& type, const std::string& to_state,
+           std::vector<DeadlineView> deadlines = {}) {
+    Step s = advance(current, type, to_state);
+    store_->append_event(s.next, s.event, current.version, deadlines);
+    return s.next;
+  }
+
+  int64_t count(const std::string& table) {
+    SQLite::Database db = raw();
+    return db.execAndGet("SELECT COUNT(*) FROM " + table).getInt64();
+  }
+
+  std::string dir_, path_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreTest, MigrationsRunOnceAndReopeningIsANoOp) {
+  add_agencies();
+  store_.reset();
+  store_ = open_sqlite_store({path_, "NORMAL"});
+  store_.reset();
+  store_ = open_sqlite_store({path_});
+  EXPECT_EQ(store_->agencies().size(), 2u);
+
+  SQLite::Database db = raw();
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM schema_migrations").getInt(), 1);
+  EXPECT_EQ(db.execAndGet("SELECT version FROM schema_migrations").getInt(), 1);
+  EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
+  for (const char* table : {"agencies", "users", "api_tokens", "case_counters", "cases", "events",
+                            "deadlines", "calendar_years", "outbox"}) {
+    EXPECT_TRUE(db.tableExists(table)) << table;
+  }
+}
+
+TEST_F(SqliteStoreTest, RefusesUnknownSynchronousModeAndNewerSchema) {
+  EXPECT_THROW(open_sqlite_store({path_, "OFF; DROP TABLE cases"}), StoreError);
+  {
+    SQLite::Database db = raw();
+    db.exec("INSERT INTO schema_migrations(version, applied_at) VALUES(99, 'later')");
+  }
+  EXPECT_THROW(open_sqlite_store({path_}), StoreError);
+}
+
+TEST_F(SqliteStoreTest, InMemoryDatabaseWorks) {
+  auto memory = open_sqlite_store({":memory:"});
+  memory->add_agency({"gov", "区政府办公室", ""});
+  Case c = new_case("gov", "2025-03-03");
+  EXPECT_EQ(memory->create_case(c, register_event(c), {}).number, "2025-gov-0001");
+  EXPECT_TRUE(memory->verify_audit().ok);
+}
+
+TEST_F(SqliteStoreTest, Agencies) {
+  add_agencies();
+  EXPECT_THROW(store_->add_agency({"zrzy", "duplicate", ""}), StoreError);
+  EXPECT_THROW(store_->add_agency({"", "no code", ""}), StoreError);
+  std::vector<Agency> all = store_->agencies();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].code, "gov");
+  EXPECT_EQ(all[0].short_name, "gov");  // defaults to the code
+  EXPECT_EQ(all[1].short_name, "自然资源");
+  EXPECT_EQ(store_->find_agency("zrzy")->name, "区自然资源局");
+  EXPECT_FALSE(store_->find_agency("nope").has_value());
+}
+
+TEST_F(SqliteStoreTest, UsersAndTokens) {
+  add_agencies();
+  EXPECT_THROW(store_->add_user({0, "x", "handler", "nope", false, true}), StoreError);
+  EXPECT_THROW(store_->add_user({0, "x", "handler", "", false, true}), StoreError);
+  User ann = store_->add_user({0, "Ann", "handler", "zrzy", false, true});
+  User sup = store_->add_user({0, "Sup", "supervisor", "", true, true});
+  EXPECT_GT(ann.id, 0);
+  EXPECT_NE(ann.id, sup.id);
+  EXPECT_EQ(store_->find_user(ann.id)->agency, "zrzy");
+  EXPECT_TRUE(store_->find_user(sup.id)->scope_all);
+  EXPECT_EQ(store_->find_user(sup.id)->agency, "");
+  EXPECT_FALSE(store_->find_user(999).has_value());
+  EXPECT_THROW(store_->issue_token(999), StoreError);
+
+  std::string token = store_->issue_token(ann.id);
+  ASSERT_EQ(token.size(), 4u + 64u);
+  EXPECT_EQ(token.rfind("dsk_", 0), 0u);
+  EXPECT_EQ(token.find_first_not_of("0123456789abcdef", 4), std::string::npos);
+  EXPECT_NE(store_->issue_token(ann.id), token);
+
+  {
+    SQLite::Database db = raw();
+    SQLite::Statement st(db, "SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?");
+    st.bind(1, sha256_hex(token));
+    st.executeStep();
+    EXPECT_EQ(st.getColumn(0).getInt(), 1);
+    // The token itself is nowhere in the row.
+    SQLite::Statement leak(db,
+                           "SELECT COUNT(*) FROM api_tokens WHERE instr(token_hash || created_at,"
+                           " ?) > 0 OR last_used_at IS NOT NULL");
+    leak.bind(1, token.substr(4));
+    leak.executeStep();
+    EXPECT_EQ(leak.getColumn(0).getInt(), 0);
+  }
+
+  std::optional<User> found = store_->user_by_token(token);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->id, ann.id);
+  EXPECT_EQ(found->role, "handler");
+  EXPECT_FALSE(store_->user_by_token(token + "0").has_value());
+  EXPECT_FALSE(store_->user_by_token("dsk_" + std::string(64, '0')).has_value());
+  EXPECT_FALSE(store_->user_by_token("").has_value());
+  EXPECT_EQ(count("api_tokens WHERE last_used_at IS NOT NULL"), 1);
+
+  {
+    SQLite::Database db = raw();
+    SQLite::Statement revoke(db, "UPDATE api_tokens SET revoked_at = 'now' WHERE token_hash = ?");
+    revoke.bind(1, sha256_hex(token));
+    revoke.exec();
+  }
+  EXPECT_FALSE(store_->user_by_token(token).has_value());
+
+  std::string second = store_->issue_token(sup.id);
+  EXPECT_TRUE(store_->user_by_token(second).has_value());
+  raw().exec("UPDATE users SET active = 0 WHERE scope_all = 1");
+  EXPECT_FALSE(store_->user_by_token(second).has_value());
+}
+
+TEST_F(SqliteStoreTest, CreateCaseAssignsNumbersPerAgencyPerYear) {
+  add_agencies();
+  Case a1 = create("zrzy", "2025-03-03", {deadline("reply", "2025-03-31")});
+  Case a2 = create("zrzy", "2025-12-31");
+  Case b1 = create("gov", "2025-05-05");
+  Case a3 = create("zrzy", "2026-01-05");
+  EXPECT_EQ(a1.number, "2025-自然资源-0001");
+  EXPECT_EQ(a2.number, "2025-自然资源-0002");
+  EXPECT_EQ(b1.number, "2025-gov-0001");
+  EXPECT_EQ(a3.number, "2026-自然资源-0001");
+  EXPECT_LT(a1.id, a2.id);
+  EXPECT_GT(a1.id, 0);
+
+  Case c = new_case("nope", "2025-03-03");
+  EXPECT_THROW(store_->create_case(c, register_event(c), {}), StoreError);
+  Case v2 = new_case("zrzy", "2025-03-03");
+  v2.version = 2;
+  EXPECT_THROW(store_->create_case(v2, register_event(v2), {}), StoreError);
+  EXPECT_EQ(count("cases"), 4);
+
+  std::optional<Case> loaded = store_->load_case(a1.id);
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_EQ(to_json(*loaded), to_json(a1));
+  EXPECT_FALSE(store_->load_case(999).has_value());
+
+  std::vector<Event> history = store_->history(a1.id);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].case_id, a1.id);
+  EXPECT_EQ(history[0].type, "register");
+  EXPECT_EQ(history[0].prev_hash, genesis_hash());
+  EXPECT_EQ(history[0].global_seq, 1);
+  EXPECT_EQ(history[0].hash, chain_hash(genesis_hash(), event_body(history[0])));
+  EXPECT_EQ(store_->history(a2.id)[0].global_prev_hash, history[0].global_hash);
+  EXPECT_EQ(count("deadlines"), 1);
+}
+
+TEST_F(SqliteStoreTest, AppendEventChainsAndReplacesDeadlines) {
+  add_agencies();
+  Case c = create("zrzy", "2025-03-03", {deadline("reply", "2025-03-31")});
+  Case other = create("gov", "2025-03-04", {deadline("reply", "2025-04-01")});
+  c = act(c, "submit_review", "review");
+  c = act(c, "request_correction", "awaiting_correction",
+          {deadline("reply", "2025-03-31", ClockStatus::stopped),
+           deadline("correction_window", "2025-03-25")});
+
+  std::optional<Case> loaded = store_->load_case(c.id);
+  EXPECT_EQ(loaded->version, 3);
+  EXPECT_EQ(loaded->state, "awaiting_correction");
+  EXPECT_EQ(loaded->number, "2025-自然资源-0001");
+
+  std::vector<Event> h = store_->history(c.id);
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(h[2].seq, 3);
+  EXPECT_EQ(h[2].from_state, "review");
+  EXPECT_EQ(h[1].prev_hash, h[0].hash);
+  EXPECT_EQ(h[2].prev_hash, h[1].hash);
+  EXPECT_EQ(h[2].global_seq, 4);  // the other case's registration came in between
+
+  SQLite::Database db = raw();
+  SQLite::Statement st(
+      db, "SELECT kind, status, due_on FROM deadlines WHERE case_id = ? ORDER BY kind");
+  st.bind(1, c.id);
+  std::vector<std::string> rows;
+  while (st.executeStep()) {
+    rows.push_back(st.getColumn(0).getString() + " " + st.getColumn(1).getString() + " " +
+                   st.getColumn(2).getString());
+  }
+  EXPECT_EQ(rows, (std::vector<std::string>{"correction_window running 2025-03-25",
+                                            "reply stopped 2025-03-31"}));
+  // The other case's deadlines are untouched.
+  EXPECT_EQ(count("deadlines WHERE case_id = " + std::to_string(other.id)), 1);
+
+  AuditReport report = store_->verify_audit();
+  EXPECT_TRUE(report.ok);
+  EXPECT_EQ(report.events_checked, 4);
+  EXPECT_EQ(report.cases_checked, 2);
+  EXPECT_EQ(report.head_hash, h[2].global_hash);
+}
+
+TEST_F(SqliteStoreTest, VersionConflictWritesNothing) {
+  add_agencies();
+  Case c = create("zrzy", "2025-03-03", {deadline("reply", "2025-03-31")});
+  Step first = advance(c, "submit_review", "review");
+  Step stale = advance(c, "withdraw", "closed");  // prepared from the same version
+  store_->append_event(first.next, first.event, 1, {deadline("reply", "2025-03-31")});
+
+  try {
+    store_->append_event(stale.next, stale.event, 1, {});
+    FAIL() << "stale write accepted";
+  } catch (const VersionConflict& e) {
+    EXPECT_EQ(e.case_id, c.id);
+    EXPECT_EQ(e.current, 2);
+  }
+  EXPECT_EQ(count("events"), 2);
+  EXPECT_EQ(count("deadlines"), 1);
+  EXPECT_EQ(store_->load_case(c.id)->state, "review");
+
+  // The event must be the next version of the case it claims to continue.
+  Step skip = advance(first.next, "note", "review");
+  skip.event.seq = 4;
+  EXPECT_THROW(store_->append_event(skip.next, skip.event, 2, {}), StoreError);
+  Step ghost = advance(first.next, "note", "review");
+  ghost.next.id = ghost.event.case_id = 999;
+  try {
+    store_->append_event(ghost.next, ghost.event, 2, {});
+    FAIL() << "append to a missing case accepted";
+  } catch (const VersionConflict&) {
+    FAIL() << "a missing case is not a version conflict";
+  } catch (const StoreError&) {
+  }
+  EXPECT_EQ(count("events"), 2);
+  EXPECT_TRUE(store_->verify_audit().ok);
+}
+
+TEST_F(SqliteStoreTest, TriggersRefuseUpdateAndDeleteOfEvents) {
+  add_agencies();
+  create("zrzy", "2025-03-03");
+  SQLite::Database db = raw();
+  try {
+    db.exec("UPDATE events SET actor = 'u:evil'");
+    FAIL() << "update accepted";
+  } catch (const SQLite::Exception& e) {
+    EXPECT_NE(std::string(e.what()).find("append-only"), std::string::npos) << e.what();
+  }
+  try {
+    db.exec("DELETE FROM events");
+    FAIL() << "delete accepted";
+  } catch (const SQLite::Exception& e) {
+    EXPECT_NE(std::string(e.what()).find("append-only"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(count("events WHERE actor = 'u:1'"), 1);
+}
+
+class TamperTest : public SqliteStoreTest {
+ protected:
+  // Two cases, five events: a1 a2 b1 a3 b2 (global 1..5).
+  void SetUp() override {
+    SqliteStoreTest::SetUp();
+    add_agencies();
+    a_ = create("zrzy", "2025-03-03");
+    a_ = act(a_, "submit_review", "review");
+    b_ = create("gov", "2025-03-04");
+    a_ = act(a_, "accept", "handling");
+    b_ = act(b_, "submit_review", "review");
+    ASSERT_TRUE(store_->verify_audit().ok);
+    intruder_ = std::make_unique<SQLite::Database>(raw());
+    intruder_->exec("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete");
+  }
+  void TearDown() override {
+    intruder_.reset();
+    SqliteStoreTest::TearDown();
+  }
+
+  void expect_break(int64_t global_seq, CaseId case_id, const std::string& words) {
+    AuditReport report = store_->verify_audit();
+    ASSERT_FALSE(report.ok);
+    ASSERT_TRUE(report.first_break.has_value());
+    EXPECT_EQ(report.first_break->global_seq, global_seq) << report.first_break->str();
+    EXPECT_EQ(report.first_break->case_id, case_id) << report.first_break->str();
+    EXPECT_NE(report.first_break->reason.find(words), std::string::npos)
+        << report.first_break->str();
+  }
+
+  Case a_, b_;
+  std::unique_ptr<SQLite::Database> intruder_;
+};
+
+TEST_F(TamperTest, EditedBodyIsNamed) {
+  intruder_->exec(
+      "UPDATE events SET body = replace(body, 'submit_review of', 'nothing of')"
+      " WHERE global_seq = 2");
+  expect_break(2, a_.id, "hash does not match the body");
+}
+
+TEST_F(TamperTest, EditedColumnIsNamed) {
+  intruder_->exec("UPDATE events SET type = 'withdraw' WHERE global_seq = 4");
+  expect_break(4, a_.id, "body names type");
+}
+
+TEST_F(TamperTest, RemovedLastEventIsNamed) {
+  intruder_->exec("DELETE FROM events WHERE global_seq = 5");
+  AuditReport report = store_->verify_audit();
+  ASSERT_FALSE(report.ok);
+  EXPECT_EQ(report.first_break->case_id, b_.id);
+  EXPECT_NE(report.first_break->reason.find("events missing"), std::string::npos);
+}
+
+TEST_F(TamperTest, RemovedMiddleEventIsNamed) {
+  intruder_->exec("DELETE FROM events WHERE global_seq = 2");
+  expect_break(3, b_.id, "global_seq 3 follows 1");
+}
+
+TEST_F(TamperTest, DeletedCaseBreaksTheGlobalChain) {
+  // Foreign keys are off on this connection unless asked for, as an intruder would leave them.
+  intruder_->exec("DELETE FROM events WHERE case_id = " + std::to_string(b_.id));
+  intruder_->exec("DELETE FROM deadlines WHERE case_id = " + std::to_string(b_.id));
+  intruder_->exec("DELETE FROM cases WHERE id = " + std::to_string(b_.id));
+  expect_break(4, a_.id, "global_seq 4 follows 2");
+}
+
+TEST_F(TamperTest, OrphanedEventsAreNamed) {
+  intruder_->exec("DELETE FROM cases WHERE id = " + std::to_string(b_.id));
+  AuditReport report = store_->verify_audit();
+  ASSERT_FALSE(report.ok);
+  EXPECT_EQ(report.first_break->case_id, b_.id);
+  EXPECT_NE(report.first_break->reason.find("case row is missing"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, ListCasesHonoursEveryFilter) {
+  add_agencies();
+  Case c1 = create("zrzy", "2025-03-03", {deadline("reply", "2025-03-31")});
+  Case c2 = create("zrzy", "2025-03-04", {deadline("reply", "2025-04-30")});
+  Case c3 = create("gov", "2025-03-05", {deadline("reply", "2025-03-20", ClockStatus::paused)});
+  Case c4_new = new_case("gov", "2025-03-06", "public-data-open");
+  Case c4 = store_->create_case(c4_new, register_event(c4_new),
+                                {deadline("acceptance", "2025-03-10", ClockStatus::met)});
+  // c2 is assigned and moves on; c1 closes (its deadline stops).
+  Step s = advance(c2, "accept", "handling");
+  s.next.assignee = "7";
+  store_->append_event(s.next, s.event, 1, {deadline("reply", "2025-04-30")});
+  Step close = advance(c1, "withdraw", "closed");
+  close.next.closed_on = D("2025-03-10");
+  store_->append_event(close.next, close.event, 1,
+                       {deadline("reply", "2025-03-31", ClockStatus::stopped)});
+
+  auto ids = [&](const CaseFilter& f) {
+    std::vector<CaseId> out;
+    for (const Case& c : store_->list_cases(f)) out.push_back(c.id);
+    return out;
+  };
+  using Ids = std::vector<CaseId>;
+  EXPECT_EQ(ids({}), (Ids{c1.id, c2.id, c3.id, c4.id}));
+
+  CaseFilter f;
+  f.state = "handling";
+  EXPECT_EQ(ids(f), Ids{c2.id});
+  f = {};
+  f.agency = "gov";
+  EXPECT_EQ(ids(f), (Ids{c3.id, c4.id}));
+  f = {};
+  f.workflow = "public-data-open";
+  EXPECT_EQ(ids(f), Ids{c4.id});
+  f = {};
+  f.assignee = "7";
+  EXPECT_EQ(ids(f), Ids{c2.id});
+  f.assignee = "";
+  EXPECT_EQ(ids(f), (Ids{c1.id, c3.id, c4.id}));
+  f = {};
+  f.open_only = true;
+  EXPECT_EQ(ids(f), (Ids{c2.id, c3.id, c4.id}));
+
+  // Overdue on 2025-04-01: c3 (paused, due 03-20). c1 is stopped, c4 met, c2 not yet due.
+  f = {};
+  f.overdue_on = D("2025-04-01");
+  EXPECT_EQ(ids(f), Ids{c3.id});
+  f.overdue_on = D("2025-05-01");
+  EXPECT_EQ(ids(f), (Ids{c2.id, c3.id}));
+  f.overdue_on = D("2025-03-20");  // due that day is not yet overdue
+  EXPECT_EQ(ids(f), Ids{});
+  f.agency = "zrzy";
+  f.overdue_on = D("2025-05-01");
+  EXPECT_EQ(ids(f), Ids{c2.id});
+
+  // Pagination by id.
+  f = {};
+  f.limit = 2;
+  EXPECT_EQ(ids(f), (Ids{c1.id, c2.id}));
+  f.after_id = c2.id;
+  EXPECT_EQ(ids(f), (Ids{c3.id, c4.id}));
+  f.limit = 0;
+  EXPECT_EQ(ids(f), Ids{});
+
+  // A filter value is data, never SQL.
+  f = {};
+  f.state = "x' OR '1'='1";
+  EXPECT_EQ(ids(f), Ids{});
+
+  std::vector<Case> listed = store_->list_cases({});
+  EXPECT_EQ(listed[1].assignee, "7");
+  EXPECT_EQ(listed[0].closed_on, D("2025-03-10"));
+}
+
+TEST_F(SqliteStoreTest, CalendarYearsRoundTripAndReplaceByYear) {
+  CalendarYear y2025{
+      2025, "1", "国办发明电〔2024〕12号", {D("2025-01-01"), D("2025-01-28")}, {D("2025-01-26")},
+      true};
+  CalendarYear y2026{2026, "1", "holiday-cn", {D("2026-01-01")}, {}, false};
+  store_->save_calendar_years({y2026, y2025});
+  std::vector<CalendarYear> years = store_->calendar_years();
+  ASSERT_EQ(years.size(), 2u);
+  EXPECT_EQ(years[0].year, 2025);
+  EXPECT_EQ(years[0].source, "国办发明电〔2024〕12号");
+  EXPECT_EQ(years[0].off_days, y2025.off_days);
+  EXPECT_EQ(years[0].work_days, y2025.work_days);
+  EXPECT_TRUE(years[0].official);
+  EXPECT_FALSE(years[1].official);
+  EXPECT_TRUE(years[1].work_days.empty());
+
+  y2026.version = "2";
+  y2026.official = true;
+  store_->save_calendar_years({y2026});
+  years = store_->calendar_years();
+  ASSERT_EQ(years.size(), 2u);
+  EXPECT_EQ(years[1].version, "2");
+  EXPECT_TRUE(years[1].official);
+}
+
+}  // namespace
+}  // namespace disclose
