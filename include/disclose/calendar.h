@@ -7,6 +7,7 @@
 // after D. All queries are O(1) or O(log n) over the loaded span: no day-by-day loops.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -64,19 +65,19 @@ class WorkingCalendar {
   const std::vector<CalendarYear>& years() const { return years_; }
 
  private:
-  // Working days in [epoch, day) where epoch is the first day of the first official year; valid
+  // Working days in [epoch, day) where epoch is the first day of the first loaded year; valid
   // for any day (weekend arithmetic outside the official span).
   long long rank(Date day) const;
   bool official_day(Date day) const;
 
   std::vector<CalendarYear> years_;       // sorted by year, contiguous or not
-  Date span_begin_;                       // first day of the first official year
+  Date span_begin_;                       // first day of the first loaded year
   Date span_end_;                         // day after the last day of the last official year
   std::vector<int> prefix_;               // prefix_[i] = working days in [span_begin_, span_begin_+i)
   std::vector<int32_t> working_offsets_;  // offsets of the working days inside the span, ascending
 };
 
-// Reads one year's data in our YAML format (workflows/calendars/*.yaml; see workflows/README.md).
+// Reads one year's data in our YAML format (see workflows/calendars/README.md).
 // Throws CalendarError naming `file_name` and the line on malformed data.
 CalendarYear parse_calendar_yaml(const std::string& text, const std::string& file_name);
 // Loads every *.yaml in a directory (sorted by name).
