@@ -23,6 +23,8 @@ json::object deadline_json(const DeadlineView& deadline) {
 json::object case_view(const Engine& engine, const Case& a_case, const Actor& viewer, Date today,
                        const ViewOptions& options) {
   json::object out = to_json(a_case);
+  // The raw clock facts are for storage; staff read `deadlines` (and `case clock` explains them).
+  out.erase("clocks");
   if (!options.show_pii) {
     // The applicant sits wherever the stored document keeps it (top level or under registration).
     json::object* holder = &out;
