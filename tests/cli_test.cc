@@ -36,8 +36,8 @@ class Cli : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   CliRun run(std::vector<std::string> args, const std::string& stdin_text = "",
-          const std::string& now = "2026-06-30") {
-    std::vector<std::string> full = {"--db", db_, "--workflows", DISCLOSE_SOURCE_WORKFLOWS,
+             const std::string& now = "2026-06-30") {
+    std::vector<std::string> full = {"--db",  db_, "--workflows", DISCLOSE_SOURCE_WORKFLOWS,
                                      "--now", now};
     full.insert(full.end(), args.begin(), args.end());
     std::istringstream in(stdin_text);
@@ -67,8 +67,8 @@ class Cli : public ::testing::Test {
   std::string create_case(const std::string& agency = "zrzy",
                           const std::string& received_on = "2025-09-26",
                           const std::string& now = "2026-06-30") {
-    std::string id = ok({"case", "create", "--json", "-", "--quiet"},
-                        registration(agency, received_on), now);
+    std::string id =
+        ok({"case", "create", "--json", "-", "--quiet"}, registration(agency, received_on), now);
     while (!id.empty() && id.back() == '\n') id.pop_back();
     return id;
   }
@@ -85,9 +85,10 @@ TEST_F(Cli, CalendarDueAndBatch) {
   EXPECT_EQ(ok({"calendar", "due", "--from", "2025-09-26", "--working-days", "20"}),
             "2025-10-30\n");
   CliRun batch = run({"calendar", "due", "--batch"},
-                  "2025-12-31,40\n2026-02-10,7\nnot-a-date,3\n2026-02-10,x\n2025-09-26,7\n");
+                     "2025-12-31,40\n2026-02-10,7\nnot-a-date,3\n2026-02-10,x\n2025-09-26,7\n");
   EXPECT_EQ(batch.status, 2);
-  EXPECT_EQ(batch.out, "2025-12-31,40,2026-03-04\n2026-02-10,7,2026-02-26\n2025-09-26,7,2025-10-13\n");
+  EXPECT_EQ(batch.out,
+            "2025-12-31,40,2026-03-04\n2026-02-10,7,2026-02-26\n2025-09-26,7,2025-10-13\n");
   EXPECT_NE(batch.err.find("line 3:"), std::string::npos) << batch.err;
   EXPECT_NE(batch.err.find("line 4:"), std::string::npos) << batch.err;
   CliRun bad = run({"calendar", "due", "--from", "2025-02-30", "--working-days", "1"});
@@ -130,7 +131,8 @@ TEST_F(Cli, WholeLifecycleWithDeadlinesHistoryAndAudit) {
   EXPECT_NE(clock.find("10 wd extension"), std::string::npos) << clock;
   EXPECT_NE(clock.find("5 wd paused"), std::string::npos) << clock;
 
-  act("draft_reply", R"({"determination": "partial", "basis": "条例第三十七条", "reasons": "区分处理"})");
+  act("draft_reply",
+      R"({"determination": "partial", "basis": "条例第三十七条", "reasons": "区分处理"})");
   act("approve_reply", "{}");
   EXPECT_EQ(act("record_delivery", R"({"method": "post", "on": "2025-11-20"})"), "closed v11\n");
   EXPECT_EQ(act("archive", "{}"), "archived v12\n");
@@ -156,7 +158,7 @@ TEST_F(Cli, RefusalsAndBadInputNameTheProblem) {
   EXPECT_NE(bad_json.err.find("-:1:"), std::string::npos) << bad_json.err;
 
   CliRun missing = run({"case", "create", "--json", "-"},
-                    R"({"workflow": "gov-info-disclosure", "agency": "zrzy", "channel": "online",
+                       R"({"workflow": "gov-info-disclosure", "agency": "zrzy", "channel": "online",
                         "received_on": "2025-09-26", "request": {"description": "x"}})");
   EXPECT_EQ(missing.status, 2);
   EXPECT_NE(missing.err.find("applicant"), std::string::npos) << missing.err;
@@ -174,7 +176,8 @@ TEST_F(Cli, RefusalsAndBadInputNameTheProblem) {
   EXPECT_EQ(wrong_state.status, 1);
   EXPECT_NE(wrong_state.err.find("not_allowed_in_state"), std::string::npos) << wrong_state.err;
 
-  CliRun typo = run({"case", "act", id, "submit_review", "--json", "-"}, R"({"onn": "2025-09-27"})");
+  CliRun typo =
+      run({"case", "act", id, "submit_review", "--json", "-"}, R"({"onn": "2025-09-27"})");
   EXPECT_EQ(typo.status, 2);
   EXPECT_NE(typo.err.find("onn"), std::string::npos);
 
@@ -191,7 +194,8 @@ TEST_F(Cli, RefusalsAndBadInputNameTheProblem) {
 TEST_F(Cli, ActingAsAUserAppliesRoleAndAgency) {
   ok({"agency", "add", "zrzy", "--name", "区自然资源局"});
   ok({"agency", "add", "bgs", "--name", "区政府办公室"});
-  std::string registrar = ok({"user", "add", "--name", "李四", "--role", "registrar", "--agency", "zrzy"});
+  std::string registrar =
+      ok({"user", "add", "--name", "李四", "--role", "registrar", "--agency", "zrzy"});
   EXPECT_EQ(registrar.rfind("user 1 ", 0), 0u) << registrar;
   EXPECT_NE(registrar.find("token dsk_"), std::string::npos);
   ok({"user", "add", "--name", "王五", "--role", "handler", "--agency", "zrzy"});
@@ -203,7 +207,7 @@ TEST_F(Cli, ActingAsAUserAppliesRoleAndAgency) {
   EXPECT_EQ(hidden.status, 1);
   EXPECT_NE(hidden.err.find("no case"), std::string::npos);
   CliRun handler = run({"--as", "2", "case", "act", own, "request_correction", "--json", "-"},
-                    R"({"on": "2025-09-30", "items": ["x"]})");
+                       R"({"on": "2025-09-30", "items": ["x"]})");
   EXPECT_EQ(handler.status, 1);
   EXPECT_NE(handler.err.find("role_not_permitted"), std::string::npos) << handler.err;
   CliRun bad_role = run({"user", "add", "--name", "x", "--role", "king", "--agency", "zrzy"});
@@ -280,7 +284,8 @@ TEST_F(Cli, AuditVerifyNamesATamperedEvent) {
 
 TEST_F(Cli, WorkflowCheckReportsFileAndLine) {
   std::string file = dir_ + "/broken.yaml";
-  std::ofstream(file) << "workflow: broken\nstates:\n  a: {label: A}\nactions:\n  go:\n    creates: true\n    to: nowhere\n    roles: [registrar]\n";
+  std::ofstream(file) << "workflow: broken\nstates:\n  a: {label: A}\nactions:\n  go:\n    "
+                         "creates: true\n    to: nowhere\n    roles: [registrar]\n";
   CliRun r = run({"workflow", "check", file});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find(file + ":"), std::string::npos) << r.err;

@@ -13,7 +13,9 @@ namespace {
 
 namespace json = boost::json;
 
-Date d(const char* text) { return *Date::parse(text); }
+Date d(const char* text) {
+  return *Date::parse(text);
+}
 
 Moment on_day(const char* text) {
   Date day = d(text);
@@ -29,7 +31,8 @@ class ClockRules : public ::testing::Test {
 
   Case registered(const char* received_on) {
     json::value doc = json::parse(R"({"workflow": "gov-info-disclosure", "agency": "zrzy",
-      "channel": "online", "received_on": ")" + std::string(received_on) + R"(",
+      "channel": "online", "received_on": ")" +
+                                  std::string(received_on) + R"(",
       "applicant": {"kind": "natural_person", "name": "张三"},
       "request": {"description": "某地块征收补偿方案"}})");
     auto decision = engine_.register_case(doc, operator_, today_);
@@ -45,8 +48,7 @@ class ClockRules : public ::testing::Test {
 
   Case act(const Case& c, const std::string& action, const char* input = "{}") {
     auto decision = try_act(c, action, input);
-    EXPECT_TRUE(decision.ok()) << action << ": "
-                               << (decision.ok() ? "" : decision.error().message);
+    EXPECT_TRUE(decision.ok()) << action << ": " << (decision.ok() ? "" : decision.error().message);
     return decision.ok() ? decision.value().next : c;
   }
 
@@ -126,7 +128,8 @@ TEST_F(ClockRules, CorrectionRestartThenConsultationPauseThenExtension) {
   c = act(c, "extend", R"({"on": "2025-11-10", "working_days": 10, "reason": "涉及第三方"})");
   EXPECT_EQ(due(c, "reply"), "2025-12-03");
 
-  auto second = try_act(c, "extend", R"({"on": "2025-11-11", "working_days": 5, "reason": "再延"})");
+  auto second =
+      try_act(c, "extend", R"({"on": "2025-11-11", "working_days": 5, "reason": "再延"})");
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().code, ErrorCode::extension_cap_exceeded);
 
@@ -139,13 +142,14 @@ TEST_F(ClockRules, CorrectionRestartThenConsultationPauseThenExtension) {
   EXPECT_EQ(explanation->calendar_version, calendar_.version());
   std::vector<std::string> steps;
   for (const auto& s : explanation->steps) steps.push_back(s.what);
-  EXPECT_EQ(steps, (std::vector<std::string>{"start", "stop", "restart", "pause", "resume",
-                                             "extend"}));
+  EXPECT_EQ(steps,
+            (std::vector<std::string>{"start", "stop", "restart", "pause", "resume", "extend"}));
 }
 
 TEST_F(ClockRules, ExtensionIsCappedAtTwentyWorkingDays) {
   Case c = act(act(registered("2025-03-03"), "submit_review"), "accept");
-  auto too_long = try_act(c, "extend", R"({"on": "2025-03-10", "working_days": 21, "reason": "x"})");
+  auto too_long =
+      try_act(c, "extend", R"({"on": "2025-03-10", "working_days": 21, "reason": "x"})");
   ASSERT_FALSE(too_long.ok());
   // 21 is outside the input's declared range as well as the cap: either refusal names the field.
   EXPECT_EQ(too_long.error().field, "working_days");
@@ -179,7 +183,8 @@ TEST_F(ClockRules, LateCorrectionNoticeIsAllowedButFlagged) {
 
 TEST_F(ClockRules, CorrectionWindowMayBeAnExplicitDate) {
   Case c = act(registered("2025-09-26"), "submit_review");
-  c = act(c, "request_correction", R"({"on": "2025-09-30", "items": ["x"], "due_on": "2025-11-03"})");
+  c = act(c, "request_correction",
+          R"({"on": "2025-09-30", "items": ["x"], "due_on": "2025-11-03"})");
   EXPECT_EQ(due(c, "correction_window"), "2025-11-03");
   auto before = try_act(act(registered("2025-09-26"), "submit_review"), "request_correction",
                         R"({"on": "2025-09-30", "items": ["x"], "due_on": "2025-09-29"})");
@@ -189,7 +194,8 @@ TEST_F(ClockRules, CorrectionWindowMayBeAnExplicitDate) {
 
 TEST_F(ClockRules, Article35DelayReplacesTheDate) {
   Case c = act(act(registered("2025-03-03"), "submit_review"), "accept");
-  c = act(c, "delay", R"({"on": "2025-03-20", "due_on": "2025-06-30", "reason": "需要较长时间检索"})");
+  c = act(c, "delay",
+          R"({"on": "2025-03-20", "due_on": "2025-06-30", "reason": "需要较长时间检索"})");
   EXPECT_EQ(due(c, "reply"), "2025-06-30");
   auto e = engine_.explain(c, "reply", d("2025-03-20"));
   ASSERT_TRUE(e && e->override_due);
@@ -215,7 +221,8 @@ TEST_F(ClockRules, FeeNoticePausesReplyAndStartsPaymentWindow) {
 
 TEST_F(ClockRules, DeliveryMeetsOrMissesTheReplyDeadline) {
   Case base = act(act(registered("2025-03-03"), "submit_review"), "accept");
-  base = act(base, "draft_reply", R"({"determination": "granted", "basis": "条例第三十六条第（二）项"})");
+  base = act(base, "draft_reply",
+             R"({"determination": "granted", "basis": "条例第三十六条第（二）项"})");
   base = act(base, "approve_reply");
   Case on_time = act(base, "record_delivery", R"({"method": "direct", "on": "2025-03-31"})");
   EXPECT_EQ(deadline(on_time, "reply", "2026-01-01").status, ClockStatus::met);
@@ -228,7 +235,8 @@ TEST_F(ClockRules, DeliveryMeetsOrMissesTheReplyDeadline) {
 TEST_F(ClockRules, ReopenStartsANewReplyPeriodFromTheDecision) {
   Case c = act(act(registered("2025-03-03"), "submit_review"), "accept");
   c = act(c, "draft_reply", R"({"determination": "unavailable.not_held"})");
-  c = act(act(c, "approve_reply"), "record_delivery", R"({"method": "direct", "on": "2025-03-20"})");
+  c = act(act(c, "approve_reply"), "record_delivery",
+          R"({"method": "direct", "on": "2025-03-20"})");
   c = act(c, "reopen", R"({"on": "2025-06-02", "order": "复议决定责令重新答复"})");
   EXPECT_EQ(c.state, "handling");
   EXPECT_FALSE(c.closed_on.has_value());

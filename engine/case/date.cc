@@ -43,9 +43,15 @@ std::optional<Date> Date::parse(std::string_view text) {
   return Date(static_cast<int32_t>(std::chrono::sys_days{ymd}.time_since_epoch().count()));
 }
 
-int Date::year() const { return static_cast<int>(ymd_of(*this).year()); }
-unsigned Date::month() const { return static_cast<unsigned>(ymd_of(*this).month()); }
-unsigned Date::day() const { return static_cast<unsigned>(ymd_of(*this).day()); }
+int Date::year() const {
+  return static_cast<int>(ymd_of(*this).year());
+}
+unsigned Date::month() const {
+  return static_cast<unsigned>(ymd_of(*this).month());
+}
+unsigned Date::day() const {
+  return static_cast<unsigned>(ymd_of(*this).day());
+}
 
 std::string Date::str() const {
   auto ymd = ymd_of(*this);

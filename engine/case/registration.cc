@@ -61,9 +61,8 @@ class Fields {
   std::string prefix_;
 };
 
-#define DISCLOSE_TRY(expr)          \
-  if (auto error_ = (expr); error_) \
-  return *error_
+#define DISCLOSE_TRY(expr) \
+  if (auto error_ = (expr); error_) return *error_
 
 }  // namespace
 
@@ -98,8 +97,8 @@ Result<RegistrationInput> parse_registration(const json::value& document, Date t
   auto received_on = Date::parse(received);
   if (!received_on) return invalid("received_on", "not a valid date YYYY-MM-DD");
   if (*received_on > today)
-    return ActionError{ErrorCode::date_in_future,
-                       "received_on: " + received + " is in the future", "received_on"};
+    return ActionError{ErrorCode::date_in_future, "received_on: " + received + " is in the future",
+                       "received_on"};
   reg.received_on = *received_on;
   DISCLOSE_TRY(top.text("receipt_evidence", false, reg.receipt_evidence));
 
@@ -107,8 +106,8 @@ Result<RegistrationInput> parse_registration(const json::value& document, Date t
   if (applicant_it == root.end() || applicant_it->value().is_null()) return missing("applicant");
   if (!applicant_it->value().is_object()) return invalid("applicant", "expected an object");
   Fields applicant(applicant_it->value().get_object(), "applicant.");
-  DISCLOSE_TRY(applicant.only({"kind", "name", "id_type", "id_number", "phone", "address",
-                               "email", "contact_person"}));
+  DISCLOSE_TRY(applicant.only(
+      {"kind", "name", "id_type", "id_number", "phone", "address", "email", "contact_person"}));
   Applicant& a = reg.applicant;
   DISCLOSE_TRY(applicant.text("kind", true, a.kind, 100));
   if (!one_of(a.kind, applicant_kinds()))

@@ -40,7 +40,8 @@ DeadlineView view_deadline(const Clock& clock, const WorkingCalendar& calendar, 
   if (clock.status == ClockStatus::running || clock.status == ClockStatus::paused) {
     view.remaining_wd = remaining_working_days(calendar, today, due.date);
     view.overdue = today > due.date;
-    if (view.overdue) view.provisional = view.provisional || calendar.is_provisional(due.date, today);
+    if (view.overdue)
+      view.provisional = view.provisional || calendar.is_provisional(due.date, today);
   }
   return view;
 }

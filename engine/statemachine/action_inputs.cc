@@ -140,8 +140,7 @@ Result<json::object> validate_action_input(const Workflow& workflow, const Actio
 
   if (auto on = date_input(normalised, "on")) {
     if (*on > today)
-      return ActionError{ErrorCode::date_in_future, "on: " + on->str() + " is in the future",
-                         "on"};
+      return ActionError{ErrorCode::date_in_future, "on: " + on->str() + " is in the future", "on"};
     if (current.last_dated_on && *on < *current.last_dated_on)
       return ActionError{ErrorCode::date_out_of_order,
                          "on: " + on->str() + " is before the case's previous dated event (" +

@@ -102,12 +102,11 @@ class EffectRunner {
     if (!effect.due_on_input.empty()) explicit_due = date_input(ctx_.input, effect.due_on_input);
     if (explicit_due && *explicit_due <= at)
       return ActionError{ErrorCode::invalid_input,
-                         effect.due_on_input + ": must be after " + at.str(),
-                         effect.due_on_input};
+                         effect.due_on_input + ": must be after " + at.str(), effect.due_on_input};
     bool restarting = clock.epoch > 0;
     clock.start = at;
-    clock.working_days = explicit_due ? ctx_.calendar.working_days_between(at, *explicit_due)
-                                      : working_days;
+    clock.working_days =
+        explicit_due ? ctx_.calendar.working_days_between(at, *explicit_due) : working_days;
     clock.extension_wd = 0;
     clock.extensions = 0;
     clock.pauses.clear();
@@ -209,8 +208,7 @@ class EffectRunner {
                          effect.due_on_input};
     if (*due <= at)
       return ActionError{ErrorCode::invalid_input,
-                         effect.due_on_input + ": must be after " + at.str(),
-                         effect.due_on_input};
+                         effect.due_on_input + ": must be after " + at.str(), effect.due_on_input};
     auto before = due_now(*clock);
     clock->override_due = *due;
     clock->epoch += 1;

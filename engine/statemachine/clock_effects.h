@@ -18,7 +18,7 @@ struct ClockContext {
   const boost::json::object& input;  // validated input
   Date on;                           // the action's business date (its `on`, else today)
   Date today;
-  int64_t event_version;             // the version the event will produce
+  int64_t event_version;  // the version the event will produce
 };
 
 // Mutates `next.clocks` (and `next.flags` for late flags) and records what changed under

@@ -56,8 +56,8 @@ void apply_records(const ActionSpec& action, const json::object& input, Date on,
   if (action.records == "remedy") {
     next.remedies.push_back({on, string_input(input, "kind"), string_input(input, "result")});
   } else if (action.records == "fee") {
-    next.fees.push_back(
-        {on, string_input(input, "method"), integer_input(input, "amount_yuan").value_or(0), false});
+    next.fees.push_back({on, string_input(input, "method"),
+                         integer_input(input, "amount_yuan").value_or(0), false});
   } else if (action.records == "fee_paid") {
     if (!next.fees.empty()) next.fees.back().paid = true;
   } else if (action.records == "delivery") {
@@ -71,24 +71,40 @@ void apply_records(const ActionSpec& action, const json::object& input, Date on,
 
 }  // namespace
 
-bool Actor::has_role(const std::string& role) const { return contains(roles, role); }
+bool Actor::has_role(const std::string& role) const {
+  return contains(roles, role);
+}
 
-Actor Actor::system() { return Actor{"system", {"system"}, "", true}; }
+Actor Actor::system() {
+  return Actor{"system", {"system"}, "", true};
+}
 
 const char* to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::unknown_workflow: return "unknown_workflow";
-    case ErrorCode::unknown_action: return "unknown_action";
-    case ErrorCode::not_allowed_in_state: return "not_allowed_in_state";
-    case ErrorCode::role_not_permitted: return "role_not_permitted";
-    case ErrorCode::out_of_scope: return "out_of_scope";
-    case ErrorCode::missing_input: return "missing_input";
-    case ErrorCode::invalid_input: return "invalid_input";
-    case ErrorCode::date_in_future: return "date_in_future";
-    case ErrorCode::date_out_of_order: return "date_out_of_order";
-    case ErrorCode::extension_cap_exceeded: return "extension_cap_exceeded";
-    case ErrorCode::extension_after_deadline: return "extension_after_deadline";
-    case ErrorCode::clock_not_running: return "clock_not_running";
+    case ErrorCode::unknown_workflow:
+      return "unknown_workflow";
+    case ErrorCode::unknown_action:
+      return "unknown_action";
+    case ErrorCode::not_allowed_in_state:
+      return "not_allowed_in_state";
+    case ErrorCode::role_not_permitted:
+      return "role_not_permitted";
+    case ErrorCode::out_of_scope:
+      return "out_of_scope";
+    case ErrorCode::missing_input:
+      return "missing_input";
+    case ErrorCode::invalid_input:
+      return "invalid_input";
+    case ErrorCode::date_in_future:
+      return "date_in_future";
+    case ErrorCode::date_out_of_order:
+      return "date_out_of_order";
+    case ErrorCode::extension_cap_exceeded:
+      return "extension_cap_exceeded";
+    case ErrorCode::extension_after_deadline:
+      return "extension_after_deadline";
+    case ErrorCode::clock_not_running:
+      return "clock_not_running";
   }
   return "unknown";
 }
@@ -103,8 +119,8 @@ Result<Decision> Engine::register_case(const json::value& registration, const Ac
   RegistrationInput& in = parsed.value();
   const Workflow* workflow = workflows_.find(in.workflow);
   if (!workflow)
-    return ActionError{ErrorCode::unknown_workflow, "workflow: no workflow named '" + in.workflow + "'",
-                       "workflow"};
+    return ActionError{ErrorCode::unknown_workflow,
+                       "workflow: no workflow named '" + in.workflow + "'", "workflow"};
   const ActionSpec* action = workflow->creating_action();
   if (!action)
     return ActionError{ErrorCode::unknown_action, "workflow has no registering action", ""};

@@ -19,10 +19,10 @@ namespace disclose {
 // One year of official data, as published in the State Council's annual notice.
 struct CalendarYear {
   int year = 0;
-  std::string version;            // our revision of this year's data, e.g. "1"
-  std::string source;             // the notice it comes from
-  std::vector<Date> off_days;     // holidays (any listed day off; weekends may be listed too)
-  std::vector<Date> work_days;    // make-up working days (weekend days worked)
+  std::string version;          // our revision of this year's data, e.g. "1"
+  std::string source;           // the notice it comes from
+  std::vector<Date> off_days;   // holidays (any listed day off; weekends may be listed too)
+  std::vector<Date> work_days;  // make-up working days (weekend days worked)
   // False for a year known only from days that sat in a neighbouring year's holiday-cn file:
   // its listed days apply, but counting across it stays provisional.
   bool official = true;
@@ -70,10 +70,10 @@ class WorkingCalendar {
   long long rank(Date day) const;
   bool official_day(Date day) const;
 
-  std::vector<CalendarYear> years_;       // sorted by year, contiguous or not
-  Date span_begin_;                       // first day of the first loaded year
-  Date span_end_;                         // day after the last day of the last official year
-  std::vector<int> prefix_;               // prefix_[i] = working days in [span_begin_, span_begin_+i)
+  std::vector<CalendarYear> years_;  // sorted by year, contiguous or not
+  Date span_begin_;                  // first day of the first loaded year
+  Date span_end_;                    // day after the last day of the last official year
+  std::vector<int> prefix_;          // prefix_[i] = working days in [span_begin_, span_begin_+i)
   std::vector<int32_t> working_offsets_;  // offsets of the working days inside the span, ascending
 };
 

@@ -22,9 +22,10 @@ using CaseId = int64_t;
 
 // Art. 29: who asks. `kind` is one of the annual report's six columns.
 struct Applicant {
-  std::string kind;       // natural_person | commercial | research | public_welfare | legal_service | other_org
+  std::string
+      kind;  // natural_person | commercial | research | public_welfare | legal_service | other_org
   std::string name;
-  std::string id_type;    // resident_id | passport | … ; for organisations: uscc (统一社会信用代码)
+  std::string id_type;  // resident_id | passport | … ; for organisations: uscc (统一社会信用代码)
   std::string id_number;
   std::string phone;
   std::string address;
@@ -42,7 +43,7 @@ struct RequestDetails {
 
 // Art. 31: how and when the request arrived.
 struct Registration {
-  std::string channel;   // in_person | mail_signed | mail_plain | online | fax
+  std::string channel;  // in_person | mail_signed | mail_plain | online | fax
   Date received_on;
   std::string receipt_evidence;
   Applicant applicant;
@@ -57,11 +58,11 @@ std::optional<ClockStatus> clock_status_from(std::string_view text);
 // One line of a deadline's explanation: what changed it, when, and by which event.
 struct ClockStep {
   int64_t event_version = 0;  // the case version of the event that made this step
-  std::string what;           // start | pause | resume | restart | extend | override | stop | met | missed
+  std::string what;  // start | pause | resume | restart | extend | override | stop | met | missed
   Date on;
-  int working_days = 0;       // start/restart: the count; extend: the days added; resume: days paused
-  std::optional<Date> due_on; // override: the new date
-  std::string note;           // reason, party, …
+  int working_days = 0;  // start/restart: the count; extend: the days added; resume: days paused
+  std::optional<Date> due_on;  // override: the new date
+  std::string note;            // reason, party, …
 };
 
 struct Pause {
@@ -73,15 +74,15 @@ struct Pause {
 // so a new calendar year recomputes it (DESIGN.md §3).
 struct Clock {
   std::string kind;
-  Date start;                          // counting starts the day after
-  int working_days = 0;                // base count
-  int extension_wd = 0;                // added by extensions
-  int extensions = 0;                  // how many extensions were granted
+  Date start;            // counting starts the day after
+  int working_days = 0;  // base count
+  int extension_wd = 0;  // added by extensions
+  int extensions = 0;    // how many extensions were granted
   std::vector<Pause> pauses;
-  std::optional<Date> override_due;    // Art. 35: replaces the computed date
+  std::optional<Date> override_due;  // Art. 35: replaces the computed date
   ClockStatus status = ClockStatus::running;
-  std::optional<Date> ended_on;        // met/missed/stopped on
-  int epoch = 1;                       // +1 on every restart/extension/override: a new schedule
+  std::optional<Date> ended_on;  // met/missed/stopped on
+  int epoch = 1;                 // +1 on every restart/extension/override: a new schedule
   std::vector<ClockStep> steps;
 };
 
@@ -92,7 +93,7 @@ struct DeadlineView {
   std::optional<int> remaining_wd;  // working days from today to due; negative when overdue
   ClockStatus status = ClockStatus::running;
   bool provisional = false;
-  bool overdue = false;             // running or paused, and today is after due_on
+  bool overdue = false;  // running or paused, and today is after due_on
   int epoch = 1;
 };
 
@@ -123,13 +124,13 @@ struct Fee {
 
 struct Case {
   CaseId id = 0;
-  std::string number;     // human number, e.g. 2025-自然资源-0042 (assigned by the store)
+  std::string number;  // human number, e.g. 2025-自然资源-0042 (assigned by the store)
   std::string workflow;
   std::string agency;
   std::string state;
-  int64_t version = 0;    // +1 per event
+  int64_t version = 0;  // +1 per event
   Registration registration;
-  std::string assignee;   // user id, "" when unassigned
+  std::string assignee;  // user id, "" when unassigned
   std::vector<Clock> clocks;
   std::set<std::string> flags;
   std::optional<Outcome> outcome;
@@ -149,11 +150,11 @@ struct Case {
 struct Event {
   CaseId case_id = 0;
   int64_t seq = 0;
-  std::string type;         // the action name, or a system event such as deadline.recomputed
-  std::string actor;        // "u:<id>", "cli:<os user>", "system"
+  std::string type;   // the action name, or a system event such as deadline.recomputed
+  std::string actor;  // "u:<id>", "cli:<os user>", "system"
   Instant recorded_at{};
-  std::optional<Date> on;   // the business date the action happened
-  std::string from_state;   // "" for the registering event
+  std::optional<Date> on;  // the business date the action happened
+  std::string from_state;  // "" for the registering event
   std::string to_state;
   boost::json::object input;
   boost::json::object effects;  // what changed: clocks, flags, assignee, outcome

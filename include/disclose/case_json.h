@@ -11,8 +11,8 @@ namespace disclose {
 
 boost::json::object to_json(const Registration& registration);
 boost::json::object to_json(const Clock& clock);
-boost::json::object to_json(const Case& a_case);   // full stored document
-boost::json::object to_json(const Event& event);   // without chain fields
+boost::json::object to_json(const Case& a_case);  // full stored document
+boost::json::object to_json(const Event& event);  // without chain fields
 
 // Throws std::invalid_argument naming the field on malformed stored documents.
 Case case_from_json(const boost::json::value& document);

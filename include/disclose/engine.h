@@ -18,10 +18,10 @@
 namespace disclose {
 
 struct Actor {
-  std::string id;                  // "u:12", "cli:alice", "system"
+  std::string id;  // "u:12", "cli:alice", "system"
   std::vector<std::string> roles;
-  std::string agency;              // "" only with scope_all
-  bool scope_all = false;          // sees every agency (the district OGI office)
+  std::string agency;      // "" only with scope_all
+  bool scope_all = false;  // sees every agency (the district OGI office)
 
   bool has_role(const std::string& role) const;
   bool can_see(const std::string& case_agency) const { return scope_all || agency == case_agency; }
@@ -32,7 +32,6 @@ struct Decision {
   Case next;
   Event event;
 };
-
 
 // Why a deadline falls where it does: start, each pause/restart/extension, calendar version.
 struct DeadlineExplanation {

@@ -11,9 +11,9 @@ namespace disclose {
 enum class ErrorCode {
   unknown_workflow,
   unknown_action,
-  not_allowed_in_state,      // the action does not leave from the case's current state
-  role_not_permitted,        // the actor has none of the action's roles
-  out_of_scope,              // the case belongs to another agency
+  not_allowed_in_state,  // the action does not leave from the case's current state
+  role_not_permitted,    // the actor has none of the action's roles
+  out_of_scope,          // the case belongs to another agency
   missing_input,
   invalid_input,
   date_in_future,

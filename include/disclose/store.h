@@ -23,7 +23,7 @@ struct Agency {
 struct User {
   int64_t id = 0;
   std::string name;
-  std::string role;    // registrar | handler | reviewer | supervisor | auditor | admin
+  std::string role;  // registrar | handler | reviewer | supervisor | auditor | admin
   std::string agency;
   bool scope_all = false;
   bool active = true;
@@ -85,7 +85,8 @@ class Store {
   // Stores a new case with its registering event and its deadline rows; assigns id, number
   // (YYYY-<agency short name>-NNNN, per agency per year of receipt) and chain fields.
   // Returns the stored case. Throws StoreError for an unknown agency.
-  virtual Case create_case(Case a_case, Event event, const std::vector<DeadlineView>& deadlines) = 0;
+  virtual Case create_case(Case a_case, Event event,
+                           const std::vector<DeadlineView>& deadlines) = 0;
   // Appends one event, the new case and its deadline rows (replacing the old ones) in one
   // transaction, if the stored version is still `expected_version`; otherwise throws
   // VersionConflict and writes nothing. `event.seq` must be expected_version + 1.

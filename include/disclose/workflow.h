@@ -12,8 +12,8 @@ namespace disclose {
 
 // Staff roles (DESIGN.md §1) plus `system`, the actor of automatic actions.
 inline const std::vector<std::string>& known_roles() {
-  static const std::vector<std::string> roles = {"registrar", "handler",  "reviewer", "supervisor",
-                                                 "auditor",   "admin",    "system"};
+  static const std::vector<std::string> roles = {"registrar", "handler", "reviewer", "supervisor",
+                                                 "auditor",   "admin",   "system"};
   return roles;
 }
 // The roles that act on cases (what "any staff role" means in a workflow file).
@@ -24,17 +24,17 @@ inline const std::vector<std::string>& case_roles() {
 
 struct StateSpec {
   std::string name;
-  std::string label;     // 中文 label
-  bool open = true;      // the request is still being handled (counts as pending)
-  bool terminal = false; // the file is sealed; only actions listing it explicitly may leave it
+  std::string label;      // 中文 label
+  bool open = true;       // the request is still being handled (counts as pending)
+  bool terminal = false;  // the file is sealed; only actions listing it explicitly may leave it
   int line = 0;
 };
 
 enum class InputType {
-  date,           // YYYY-MM-DD, never in the future
-  string,         // one line
-  text,           // free text
-  integer,        // with optional min/max
+  date,     // YYYY-MM-DD, never in the future
+  string,   // one line
+  text,     // free text
+  integer,  // with optional min/max
   boolean,
   choice,         // one of `values`
   string_list,    // non-empty list of strings
@@ -46,9 +46,9 @@ struct InputSpec {
   std::string name;
   InputType type = InputType::string;
   bool required = false;
-  std::vector<std::string> values;  // choice
-  std::optional<long long> min;     // integer
-  std::optional<long long> max;     // integer
+  std::vector<std::string> values;           // choice
+  std::optional<long long> min;              // integer
+  std::optional<long long> max;              // integer
   std::optional<std::string> default_value;  // as text, e.g. "20" or "none"
   int line = 0;
 };
@@ -67,7 +67,7 @@ enum class ClockOp {
 
 struct ClockEffect {
   ClockOp op = ClockOp::start;
-  std::string clock;               // deadline kind, or "*" (stop only)
+  std::string clock;  // deadline kind, or "*" (stop only)
   // Where the effective date comes from: an input name ("on", "party_received_on"), or
   // "received_on" (the case's receipt date). Missing input falls back to the action's `on`,
   // then to today.
@@ -81,40 +81,40 @@ struct ClockEffect {
 struct ActionSpec {
   std::string name;
   std::string label;
-  bool creates_case = false;             // the registering action (no `from`)
-  std::vector<std::string> from;         // resolved state names
-  std::optional<std::string> to;         // nullopt: the case stays in its state
-  std::vector<std::string> roles;        // resolved role names; "system" for automatic actions
+  bool creates_case = false;       // the registering action (no `from`)
+  std::vector<std::string> from;   // resolved state names
+  std::optional<std::string> to;   // nullopt: the case stays in its state
+  std::vector<std::string> roles;  // resolved role names; "system" for automatic actions
   std::vector<InputSpec> inputs;
   std::vector<std::vector<std::string>> exclusive;  // at most one input of each group
   std::vector<ClockEffect> effects;
-  std::string assigns_from;              // input holding the new assignee
-  std::string determination_from;        // input holding the determination code
-  std::string determination;             // fixed determination (withdraw, automatic closes)
-  bool closes = false;                   // sets the closing date (annual report 三)
-  bool reopens = false;                  // clears the closing date and determination
-  std::string records;                   // "remedy" | "fee" | "delivery" | "" (case records)
-  std::string reason_input;              // input that must explain the action (extend, delay)
+  std::string assigns_from;        // input holding the new assignee
+  std::string determination_from;  // input holding the determination code
+  std::string determination;       // fixed determination (withdraw, automatic closes)
+  bool closes = false;             // sets the closing date (annual report 三)
+  bool reopens = false;            // clears the closing date and determination
+  std::string records;             // "remedy" | "fee" | "delivery" | "" (case records)
+  std::string reason_input;        // input that must explain the action (extend, delay)
   int line = 0;
 
   const InputSpec* input(const std::string& input_name) const;
 };
 
 struct DeadlineSpec {
-  std::string kind;           // reply | correction_notice | correction_window | consultation | …
+  std::string kind;  // reply | correction_notice | correction_window | consultation | …
   std::string label;
-  int working_days = 0;       // default count
-  std::string on_expiry;      // system action taken when the clock runs out ("" = none)
+  int working_days = 0;            // default count
+  std::string on_expiry;           // system action taken when the clock runs out ("" = none)
   int extension_max_total_wd = 0;  // 0 = cannot be extended
   int extension_max_times = 0;
   int line = 0;
 };
 
 struct ReminderRule {
-  std::string deadline;               // deadline kind, or "*"
-  std::vector<int> offsets_wd;        // negative = before due, 0 = due day, positive = overdue
-  bool repeat_overdue = true;         // then every working day while overdue
-  std::string send_at = "09:00";      // local time
+  std::string deadline;           // deadline kind, or "*"
+  std::vector<int> offsets_wd;    // negative = before due, 0 = due day, positive = overdue
+  bool repeat_overdue = true;     // then every working day while overdue
+  std::string send_at = "09:00";  // local time
   bool working_days_only = true;
   std::vector<std::string> recipients;          // before and on the due day: "assignee", roles
   std::vector<std::string> overdue_recipients;  // from overdue on
@@ -122,9 +122,9 @@ struct ReminderRule {
 };
 
 struct DeterminationSpec {
-  std::string code;        // e.g. "withheld.third_party"
-  std::string report_row;  // annual report row, e.g. "三(三)4"
-  std::string label;       // 中文 label of that row
+  std::string code;                     // e.g. "withheld.third_party"
+  std::string report_row;               // annual report row, e.g. "三(三)4"
+  std::string label;                    // 中文 label of that row
   bool requires_remedy_notice = false;  // 不予公开 / 部分公开: reply must name 行政复议 first
 };
 
@@ -154,7 +154,7 @@ struct WorkflowError {
 };
 
 struct WorkflowLoad {
-  std::optional<Workflow> workflow;   // set only when errors is empty
+  std::optional<Workflow> workflow;  // set only when errors is empty
   std::vector<WorkflowError> errors;
 };
 

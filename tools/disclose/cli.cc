@@ -24,8 +24,9 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   app.add_option("--workflows", options.workflows_dir,
                  "directory of workflow files and calendars/ (default: ./workflows, then the "
                  "bundled ones)");
-  app.add_option("--now", options.now,
-                 "pretend the current time is this (YYYY-MM-DD or RFC 3339); for tests and replays");
+  app.add_option(
+      "--now", options.now,
+      "pretend the current time is this (YYYY-MM-DD or RFC 3339); for tests and replays");
   app.add_option("--as", options.as_user, "act as this user id instead of the local operator");
 
   Context context(options);

@@ -92,7 +92,8 @@ Moment Context::now() {
     return Moment{at, *day};
   }
   if (auto at = parse_instant(options_.now)) return Moment{*at, local_date(*at, kUtcOffsetMinutes)};
-  throw CliError(2, "--now: expected YYYY-MM-DD or an RFC 3339 instant, got '" + options_.now + "'");
+  throw CliError(2,
+                 "--now: expected YYYY-MM-DD or an RFC 3339 instant, got '" + options_.now + "'");
 }
 
 Actor Context::actor() {

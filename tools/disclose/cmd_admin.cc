@@ -46,9 +46,11 @@ void add_admin_commands(CLI::App& app, Context& context, Io& io) {
   user_add->add_option("--name", *user_name, "display name")->required();
   user_add->add_option("--role", *role, "registrar|handler|reviewer|supervisor|auditor|admin")
       ->required()
-      ->check(CLI::IsMember({"registrar", "handler", "reviewer", "supervisor", "auditor", "admin"}));
+      ->check(
+          CLI::IsMember({"registrar", "handler", "reviewer", "supervisor", "auditor", "admin"}));
   user_add->add_option("--agency", *user_agency, "agency code")->required();
-  user_add->add_option("--scope", *scope, "'all' to see every agency")->check(CLI::IsMember({"all"}));
+  user_add->add_option("--scope", *scope, "'all' to see every agency")
+      ->check(CLI::IsMember({"all"}));
   user_add->callback([&context, &io, user_name, role, user_agency, scope] {
     if (user_name->empty()) throw CliError(2, "--name: must not be empty");
     if (!context.store().find_agency(*user_agency))
@@ -72,8 +74,9 @@ void add_admin_commands(CLI::App& app, Context& context, Io& io) {
       ->callback([&context, &io] {
         AuditReport report = context.store().verify_audit();
         if (!report.ok) {
-          io.out << "BROKEN after " << report.events_checked << " event(s): "
-                 << (report.first_break ? report.first_break->str() : "unknown") << "\n";
+          io.out << "BROKEN after " << report.events_checked
+                 << " event(s): " << (report.first_break ? report.first_break->str() : "unknown")
+                 << "\n";
           throw CliError(1, "audit chain broken");
         }
         io.out << "ok: " << report.events_checked << " event(s) in " << report.cases_checked

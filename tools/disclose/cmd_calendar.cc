@@ -86,61 +86,60 @@ void add_calendar_commands(CLI::App& app, Context& context, Io& io) {
   import->add_option("files", *files, "holiday-cn JSON files")->required();
   import->callback([&context, &io, files] {
     std::vector<HolidayCnFile> inputs;
-    for (const auto& path : *files) inputs.push_back({path, read_input(path, io.in)});
-    std::vector<CalendarYear> years;
-    try {
-      years = import_holiday_cn(inputs);
-    } catch (const CalendarError& e) {
-      throw CliError(2, e.what());
-    }
-    // Keep the calendar as it was so every open case's deadlines can be compared.
-    WorkingCalendar before = context.calendar();
-    std::vector<CalendarYear> merged = merge_calendar_years(before.years(), years);
-    try {
-      WorkingCalendar check(merged);  // refuse data the calendar cannot hold before saving it
-    } catch (const CalendarError& e) {
-      throw CliError(2, e.what());
-    }
-    context.store().save_calendar_years(years);
-    context.reload_calendar();
-    Engine& engine = context.engine();
-    Moment now = context.now();
-    int changed = 0, checked = 0;
-    CaseFilter filter;
-    filter.open_only = true;
-    filter.limit = 500;
-    for (;;) {
-      auto page = context.store().list_cases(filter);
-      if (page.empty()) break;
-      for (const Case& c : page) {
-        ++checked;
-        if (auto decision = engine.recompute_deadlines(c, before, now)) {
-          context.store().append_event(decision->next, decision->event, c.version,
-                                       engine.deadlines(decision->next, now.today));
-          ++changed;
-        }
+  for (const auto& path : *files) inputs.push_back({path, read_input(path, io.in)});
+  std::vector<CalendarYear> years;
+  try {
+    years = import_holiday_cn(inputs);
+  } catch (const CalendarError& e) {
+    throw CliError(2, e.what());
+  }
+  // Keep the calendar as it was so every open case's deadlines can be compared.
+  WorkingCalendar before = context.calendar();
+  std::vector<CalendarYear> merged = merge_calendar_years(before.years(), years);
+  try {
+    WorkingCalendar check(merged);  // refuse data the calendar cannot hold before saving it
+  } catch (const CalendarError& e) {
+    throw CliError(2, e.what());
+  }
+  context.store().save_calendar_years(years);
+  context.reload_calendar();
+  Engine& engine = context.engine();
+  Moment now = context.now();
+  int changed = 0, checked = 0;
+  CaseFilter filter;
+  filter.open_only = true;
+  filter.limit = 500;
+  for (;;) {
+    auto page = context.store().list_cases(filter);
+    if (page.empty()) break;
+    for (const Case& c : page) {
+      ++checked;
+      if (auto decision = engine.recompute_deadlines(c, before, now)) {
+        context.store().append_event(decision->next, decision->event, c.version,
+                                     engine.deadlines(decision->next, now.today));
+        ++changed;
       }
-      filter.after_id = page.back().id;
     }
-    for (const auto& y : years)
-      io.out << "imported " << y.year << (y.official ? "" : " (partial, not official)") << ": "
-             << y.off_days.size() << " days off, " << y.work_days.size()
-             << " make-up working days\n";
-    io.out << "calendar " << context.calendar().version() << "; " << checked
-           << " open case(s) checked, " << changed << " with changed deadlines\n";
-  });
+    filter.after_id = page.back().id;
+  }
+  for (const auto& y : years)
+    io.out << "imported " << y.year << (y.official ? "" : " (partial, not official)") << ": "
+           << y.off_days.size() << " days off, " << y.work_days.size() << " make-up working days\n";
+  io.out << "calendar " << context.calendar().version() << "; " << checked
+         << " open case(s) checked, " << changed << " with changed deadlines\n";
+});
 
-  auto* show = calendar->add_subcommand("show", "the calendar years in force");
-  show->callback([&context, &io] {
-    const WorkingCalendar& cal = context.calendar();
-    io.out << "calendar " << cal.version() << "\n";
-    for (const auto& y : cal.years()) {
-      Date first = Date::from_ymd(y.year, 1, 1), last = Date::from_ymd(y.year, 12, 31);
-      io.out << y.year << (y.official ? "" : " (partial)") << ": "
-             << cal.working_days_between(first - 1, last) << " working days; version "
-             << y.version << "; " << y.source << "\n";
-    }
-  });
-}
+auto* show = calendar->add_subcommand("show", "the calendar years in force");
+show->callback([&context, &io] {
+  const WorkingCalendar& cal = context.calendar();
+  io.out << "calendar " << cal.version() << "\n";
+  for (const auto& y : cal.years()) {
+    Date first = Date::from_ymd(y.year, 1, 1), last = Date::from_ymd(y.year, 12, 31);
+    io.out << y.year << (y.official ? "" : " (partial)") << ": "
+           << cal.working_days_between(first - 1, last) << " working days; version " << y.version
+           << "; " << y.source << "\n";
+  }
+});
+}  // namespace disclose::cli
 
 }  // namespace disclose::cli

@@ -213,8 +213,8 @@ void add_case_commands(CLI::App& app, Context& context, Io& io) {
       auto page = context.store().list_cases(filter);
       for (const Case& c : page) {
         if (*as_json) {
-          io.out << json::serialize(case_view(engine, c, actor, now.today,
-                                              ViewOptions{.show_pii = false}))
+          io.out << json::serialize(
+                        case_view(engine, c, actor, now.today, ViewOptions{.show_pii = false}))
                  << "\n";
           continue;
         }

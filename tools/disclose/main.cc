@@ -1,3 +1,5 @@
 #include "disclose/cli.h"
 
-int main(int argc, char** argv) { return disclose::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  return disclose::cli::run(argc, argv);
+}
