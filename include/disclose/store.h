@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -29,6 +30,32 @@ struct User {
   bool active = true;
 };
 
+struct IssuedToken {
+  int64_t id = 0;
+  std::string token;  // shown once: "dsk_" + 64 hex digits
+};
+
+struct TokenInfo {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  Instant created_at{};
+  std::optional<Instant> last_used_at;
+  std::optional<Instant> revoked_at;
+};
+
+// A response remembered under an Idempotency-Key, so a retried request returns it again.
+struct IdempotencyRecord {
+  std::string scope;        // who sent it, e.g. "u:12": keys are per caller
+  std::string key;          // the Idempotency-Key header
+  std::string fingerprint;  // hash of method + path + body: the same key with another request is refused
+  int status = 0;
+  std::string body;
+};
+
+// Builds the response to remember from the case as stored (with its id and number), inside the
+// writing transaction, so the action and its remembered response commit together.
+using IdempotencyBuilder = std::function<IdempotencyRecord(const Case& stored)>;
+
 struct CaseFilter {
   std::optional<std::string> state;
   std::optional<std::string> agency;
@@ -37,8 +64,22 @@ struct CaseFilter {
   bool open_only = false;
   // Only cases with a running or paused deadline whose due date is before this day.
   std::optional<Date> overdue_on;
-  CaseId after_id = 0;  // pagination: ids greater than this
+  // Only cases with a running or paused deadline due on or before this day.
+  std::optional<Date> due_on_or_before;
+  // Free text over applicant name, request description and case number (substring match).
+  std::string text;
+  // "id" (default), "-id", "received_on", "-received_on", "due_on" (earliest running or paused
+  // deadline first; cases without one last).
+  std::string sort = "id";
+  // Opaque keyset cursor from a previous CasePage; continues after its last case.
+  std::string cursor;
+  CaseId after_id = 0;  // pagination for sort "id": ids greater than this
   int limit = 1000;
+};
+
+struct CasePage {
+  std::vector<Case> cases;
+  std::string next_cursor;  // "" when this was the last page
 };
 
 struct AuditReport {
@@ -78,23 +119,47 @@ class Store {
   // Creates the user; throws StoreError for an unknown agency.
   virtual User add_user(const User& user) = 0;
   virtual std::optional<User> find_user(int64_t id) const = 0;
-  // Issues a new API token (256 random bits); only its hash is kept. Returns the token.
-  virtual std::string issue_token(int64_t user_id) = 0;
+  virtual std::vector<User> users() const = 0;
+  // Deactivated users keep their history but can no longer sign in or act.
+  virtual void set_user_active(int64_t user_id, bool active) = 0;
+  // Issues a new API token (256 random bits); only its hash is kept.
+  virtual IssuedToken issue_token(int64_t user_id) = 0;
+  virtual std::vector<TokenInfo> tokens(int64_t user_id) const = 0;
+  // Returns false when the token does not exist, belongs to another user or was already revoked.
+  virtual bool revoke_token(int64_t user_id, int64_t token_id) = 0;
+  // Updates the token's last-used time; nullopt for unknown or revoked tokens and inactive users.
   virtual std::optional<User> user_by_token(const std::string& token) = 0;
 
   // Stores a new case with its registering event and its deadline rows; assigns id, number
   // (YYYY-<agency short name>-NNNN, per agency per year of receipt) and chain fields.
   // Returns the stored case. Throws StoreError for an unknown agency.
-  virtual Case create_case(Case a_case, Event event,
-                           const std::vector<DeadlineView>& deadlines) = 0;
+  // With `remember`, its record is written in the same transaction.
+  virtual Case create_case(Case a_case, Event event, const std::vector<DeadlineView>& deadlines,
+                           const IdempotencyBuilder& remember = {}) = 0;
   // Appends one event, the new case and its deadline rows (replacing the old ones) in one
   // transaction, if the stored version is still `expected_version`; otherwise throws
   // VersionConflict and writes nothing. `event.seq` must be expected_version + 1.
   virtual void append_event(const Case& next, Event event, int64_t expected_version,
-                            const std::vector<DeadlineView>& deadlines) = 0;
+                            const std::vector<DeadlineView>& deadlines,
+                            const IdempotencyBuilder& remember = {}) = 0;
   virtual std::optional<Case> load_case(CaseId id) const = 0;
   virtual std::vector<Event> history(CaseId id) const = 0;
   virtual std::vector<Case> list_cases(const CaseFilter& filter) const = 0;
+  // The same filters with sorting and keyset pagination (filter.cursor / next_cursor).
+  // Throws StoreError for an unknown sort or a malformed cursor.
+  virtual CasePage query_cases(const CaseFilter& filter) const = 0;
+
+  // A remembered response, or nullopt.
+  virtual std::optional<IdempotencyRecord> find_idempotent(const std::string& scope,
+                                                           const std::string& key) const = 0;
+  // For requests that write no case event (users, tokens, agencies). Returns false when the key
+  // was taken meanwhile (the caller then replays the stored record).
+  virtual bool save_idempotent(const IdempotencyRecord& record) = 0;
+
+  // Figures for /metrics.
+  virtual std::vector<std::pair<std::string, int64_t>> open_cases_by_state() const = 0;
+  virtual int64_t overdue_cases(Date today) const = 0;
+  virtual int64_t outbox_backlog() const = 0;
 
   // Calendar years imported at run time (they override the bundled files by year).
   virtual void save_calendar_years(const std::vector<CalendarYear>& years) = 0;
