@@ -1,0 +1,341 @@
+#include "http/api/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include "disclose/audit.h"
+#include "http/api/api_impl.h"
+
+namespace disclose::http {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kPrefix = "/api/v1";
+
+// Splits and percent-decodes the target; throws ApiError 400 when it is not a valid origin form.
+void parse_target(const std::string& target, std::vector<std::string>& segments,
+                  std::map<std::string, std::string>& query) {
+  auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) throw ApiError{400, "invalid_target", "the request target is malformed", "", {}};
+  for (auto segment : parsed->segments()) segments.emplace_back(segment);
+  for (auto param : parsed->params()) {
+    std::string key(param.key);
+    if (query.count(key))
+      throw ApiError{400, "invalid_query", key + ": given more than once", key, {}};
+    query[key] = param.has_value ? std::string(param.value) : "";
+  }
+}
+
+std::string bearer_token(const Request& request) {
+  std::string header = request.header("Authorization");
+  const std::string scheme = "Bearer ";
+  if (header.size() <= scheme.size()) return "";
+  std::string head = header.substr(0, scheme.size());
+  std::transform(head.begin(), head.end(), head.begin(), ::tolower);
+  if (head != "bearer ") return "";
+  return header.substr(scheme.size());
+}
+
+bool valid_idempotency_key(const std::string& key) {
+  if (key.empty() || key.size() > 255) return false;
+  return std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+json::object workflow_summary(const Workflow& w) {
+  return json::object{{"name", w.name}, {"title", w.title}, {"version", w.version}};
+}
+
+const char* input_type_name(InputType type) {
+  switch (type) {
+    case InputType::date: return "date";
+    case InputType::string: return "string";
+    case InputType::text: return "text";
+    case InputType::integer: return "integer";
+    case InputType::boolean: return "boolean";
+    case InputType::choice: return "choice";
+    case InputType::string_list: return "string_list";
+    case InputType::user: return "user";
+    case InputType::determination: return "determination";
+  }
+  return "string";
+}
+
+json::object workflow_detail(const Workflow& w) {
+  json::object out = workflow_summary(w);
+  json::array states;
+  for (const auto& s : w.states)
+    states.push_back(json::object{
+        {"name", s.name}, {"label", s.label}, {"open", s.open}, {"terminal", s.terminal}});
+  out["states"] = std::move(states);
+  json::array actions;
+  for (const auto& a : w.actions) {
+    json::object action{{"name", a.name}, {"label", a.label}, {"creates_case", a.creates_case}};
+    json::array from(a.from.begin(), a.from.end());
+    action["from"] = std::move(from);
+    action["to"] = a.to ? json::value(*a.to) : json::value(nullptr);
+    action["roles"] = json::array(a.roles.begin(), a.roles.end());
+    json::array inputs;
+    for (const auto& in : a.inputs) {
+      json::object input{{"name", in.name}, {"type", input_type_name(in.type)},
+                         {"required", in.required}};
+      if (!in.values.empty()) input["values"] = json::array(in.values.begin(), in.values.end());
+      if (in.min) input["min"] = *in.min;
+      if (in.max) input["max"] = *in.max;
+      if (in.default_value) input["default"] = *in.default_value;
+      inputs.push_back(std::move(input));
+    }
+    action["inputs"] = std::move(inputs);
+    actions.push_back(std::move(action));
+  }
+  out["actions"] = std::move(actions);
+  json::array deadlines;
+  for (const auto& d : w.deadlines) {
+    json::object deadline{{"kind", d.kind}, {"label", d.label}, {"working_days", d.working_days}};
+    if (!d.on_expiry.empty()) deadline["on_expiry"] = d.on_expiry;
+    if (d.extension_max_times > 0)
+      deadline["extension"] = json::object{{"max_total_wd", d.extension_max_total_wd},
+                                           {"max_times", d.extension_max_times}};
+    deadlines.push_back(std::move(deadline));
+  }
+  out["deadlines"] = std::move(deadlines);
+  json::array determinations;
+  for (const auto& d : w.determinations)
+    determinations.push_back(json::object{{"code", d.code},
+                                          {"report_row", d.report_row},
+                                          {"label", d.label},
+                                          {"remedy_notice", d.requires_remedy_notice}});
+  out["determinations"] = std::move(determinations);
+  return out;
+}
+
+}  // namespace
+
+bool handles_cases(const Actor& actor) {
+  for (const auto& role : case_roles())
+    if (actor.has_role(role)) return true;
+  return false;
+}
+
+Api::Impl::Impl(Store& store_, const Engine& engine_, const TimeSource& clock_, Metrics& metrics_,
+                ApiOptions options_)
+    : store(store_), engine(engine_), clock(clock_), metrics(metrics_), options(options_) {
+  const std::string v1 = kPrefix;
+  router.add("GET", "/healthz", &Impl::healthz);
+  router.add("GET", "/readyz", &Impl::readyz);
+  router.add("GET", "/metrics", &Impl::metrics_text);
+  router.add("GET", v1 + "/openapi.json", &Impl::openapi);
+  public_routes = {"/healthz", "/readyz", "/metrics", v1 + "/openapi.json"};
+  router.add("GET", v1 + "/me", &Impl::me);
+  router.add("GET", v1 + "/workflows", &Impl::list_workflows);
+  router.add("GET", v1 + "/workflows/{name}", &Impl::get_workflow);
+  router.add("GET", v1 + "/calendar/due", &Impl::calendar_due);
+  router.add("POST", v1 + "/cases", &Impl::create_case);
+  router.add("GET", v1 + "/cases", &Impl::list_cases);
+  router.add("GET", v1 + "/cases/{id}", &Impl::get_case);
+  router.add("POST", v1 + "/cases/{id}/actions/{action}", &Impl::act);
+  router.add("GET", v1 + "/cases/{id}/history", &Impl::case_history);
+  router.add("GET", v1 + "/cases/{id}/clock", &Impl::case_clock);
+  router.add("GET", v1 + "/users", &Impl::list_users);
+  router.add("POST", v1 + "/users", &Impl::create_user);
+  router.add("PATCH", v1 + "/users/{id}", &Impl::update_user);
+  router.add("GET", v1 + "/users/{id}/tokens", &Impl::list_tokens);
+  router.add("POST", v1 + "/users/{id}/tokens", &Impl::create_token);
+  router.add("DELETE", v1 + "/users/{id}/tokens/{token_id}", &Impl::revoke_token);
+  router.add("GET", v1 + "/agencies", &Impl::list_agencies);
+  router.add("POST", v1 + "/agencies", &Impl::create_agency);
+}
+
+Response Api::Impl::handle(const Request& request) {
+  Response meta;
+  Response response;
+  try {
+    response = dispatch(request, meta);
+  } catch (const ApiError& e) {
+    response = error_response(e.status, e.code, e.message, e.field, e.extra);
+  } catch (const VersionConflict& e) {
+    response = error_response(409, "version_conflict", e.what(), "",
+                              json::object{{"current_version", e.current}});
+  } catch (const std::exception& e) {
+    spdlog::error("request {}: internal error: {}", request.request_id, e.what());
+    response = error_response(500, "internal", "internal error; see the server log",
+                              "", json::object{{"request_id", request.request_id}});
+  }
+  response.route = meta.route;
+  response.actor = meta.actor;
+  for (auto& h : meta.headers) response.headers.push_back(h);
+  return response;
+}
+
+Response Api::Impl::dispatch(const Request& request, Response& meta) {
+  std::vector<std::string> segments;
+  std::map<std::string, std::string> query;
+  parse_target(request.target, segments, query);
+  auto match = router.match(request.method, segments);
+  meta.route = match.pattern;
+  if (!match.fn) {
+    if (!match.allowed.empty()) {
+      std::string allow;
+      for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+      meta.headers.emplace_back("Allow", allow);
+      throw ApiError{405, "method_not_allowed",
+                     request.method + " is not allowed here; use " + allow, "", {}};
+    }
+    throw ApiError{404, "not_found", "no such resource", "", {}};
+  }
+
+  Call call{request, std::move(match.params), std::move(query), std::nullopt, Actor{},
+            clock.now(), "", ""};
+  bool is_public = std::find(public_routes.begin(), public_routes.end(), match.pattern) !=
+                   public_routes.end();
+  if (!is_public) {
+    std::string token = bearer_token(request);
+    if (token.empty()) {
+      meta.headers.emplace_back("WWW-Authenticate", "Bearer");
+      throw ApiError{401, "unauthenticated", "send Authorization: Bearer <token>", "", {}};
+    }
+    call.user = store.user_by_token(token);
+    if (!call.user) {
+      meta.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      throw ApiError{401, "unauthenticated", "unknown or revoked token", "", {}};
+    }
+    call.actor = Actor{"u:" + std::to_string(call.user->id), {call.user->role}, call.user->agency,
+                       call.user->scope_all};
+    meta.actor = call.actor.id;
+  }
+
+  if (request.method == "POST") {
+    std::string key = request.header("Idempotency-Key");
+    if (!key.empty()) {
+      if (!valid_idempotency_key(key))
+        throw ApiError{400, "invalid_header",
+                       "Idempotency-Key: 1 to 255 printable ASCII characters", "Idempotency-Key",
+                       {}};
+      call.idempotency_key = key;
+      call.fingerprint = sha256_hex(request.method + " " + request.target + "\n" + request.body);
+      if (auto stored = store.find_idempotent(call.actor.id, key)) {
+        if (stored->fingerprint != call.fingerprint)
+          throw ApiError{422, "idempotency_key_reused",
+                         "this Idempotency-Key was used for a different request",
+                         "Idempotency-Key", {}};
+        Response replay;
+        replay.status = stored->status;
+        replay.body = stored->body;
+        replay.headers.emplace_back("Idempotent-Replayed", "true");
+        return replay;
+      }
+    }
+  }
+
+  Response response;
+  try {
+    response = (this->*(*match.fn))(call);
+  } catch (const IdempotencyConflict&) {
+    // A concurrent request with the same key committed first: answer as it did.
+    if (auto stored = store.find_idempotent(call.actor.id, call.idempotency_key)) {
+      Response replay;
+      replay.status = stored->status;
+      replay.body = stored->body;
+      replay.headers.emplace_back("Idempotent-Replayed", "true");
+      return replay;
+    }
+    throw;
+  }
+  // Writes without a case event remember their answer here; case writes did so in their own
+  // transaction already (find_idempotent then finds it).
+  if (!call.idempotency_key.empty() && response.status >= 200 && response.status < 300 &&
+      !store.find_idempotent(call.actor.id, call.idempotency_key)) {
+    store.save_idempotent(IdempotencyRecord{call.actor.id, call.idempotency_key, call.fingerprint,
+                                            response.status, response.body});
+  }
+  return response;
+}
+
+Response Api::Impl::healthz(Call&) { return json_response(200, json::object{{"status", "ok"}}); }
+
+Response Api::Impl::readyz(Call&) {
+  try {
+    (void)store.agencies();
+  } catch (const std::exception& e) {
+    return error_response(503, "not_ready", std::string("database unavailable: ") + e.what());
+  }
+  return json_response(200, json::object{{"status", "ready"}});
+}
+
+Response Api::Impl::metrics_text(Call& call) {
+  std::vector<std::pair<std::string, double>> gauges;
+  for (const auto& [state, count] : store.open_cases_by_state())
+    gauges.emplace_back("disclose_open_cases{state=\"" + state + "\"}", double(count));
+  gauges.emplace_back("disclose_overdue_cases", double(store.overdue_cases(call.now.today)));
+  gauges.emplace_back("disclose_outbox_backlog", double(store.outbox_backlog()));
+  Response r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = metrics.render(gauges);
+  return r;
+}
+
+Response Api::Impl::openapi(Call&) {
+  Response r;
+  r.body = options.openapi_json;
+  return r;
+}
+
+Response Api::Impl::me(Call& call) {
+  const User& u = *call.user;
+  return json_response(200, json::object{{"id", u.id},
+                                         {"name", u.name},
+                                         {"role", u.role},
+                                         {"agency", u.agency},
+                                         {"scope", u.scope_all ? "all" : "agency"}});
+}
+
+Response Api::Impl::list_workflows(Call&) {
+  json::array out;
+  for (const auto& name : engine.workflows().names())
+    out.push_back(workflow_summary(*engine.workflows().find(name)));
+  return json_response(200, json::object{{"workflows", std::move(out)}});
+}
+
+Response Api::Impl::get_workflow(Call& call) {
+  const Workflow* w = engine.workflows().find(call.params.at("name"));
+  if (!w) throw ApiError{404, "not_found", "no such workflow", "", {}};
+  return json_response(200, workflow_detail(*w));
+}
+
+Response Api::Impl::calendar_due(Call& call) {
+  auto from = query_date(call, "from");
+  if (!from) throw ApiError{400, "missing_query", "from: required (YYYY-MM-DD)", "from", {}};
+  auto n = query_integer(call, "working_days", 0, 100000);
+  if (!n)
+    throw ApiError{400, "missing_query", "working_days: required", "working_days", {}};
+  CountedDate due = engine.calendar().add_working_days(*from, static_cast<int>(*n));
+  return json_response(200, json::object{{"from", from->str()},
+                                         {"working_days", *n},
+                                         {"due_on", due.date.str()},
+                                         {"provisional", due.provisional},
+                                         {"calendar_version", engine.calendar().version()}});
+}
+
+void Api::Impl::require_role(const Call& call, std::initializer_list<const char*> roles) const {
+  for (const char* role : roles)
+    if (call.actor.has_role(role)) return;
+  throw ApiError{403, "role_not_permitted", "your role may not do this", "", {}};
+}
+
+Api::Api(Store& store, const Engine& engine, const TimeSource& clock, Metrics& metrics,
+         ApiOptions options)
+    : impl_(std::make_unique<Impl>(store, engine, clock, metrics, std::move(options))) {}
+
+Api::~Api() = default;
+
+Response Api::handle(const Request& request) { return impl_->handle(request); }
+
+std::vector<std::pair<std::string, std::string>> Api::routes() const {
+  return impl_->router.list();
+}
+
+}  // namespace disclose::http

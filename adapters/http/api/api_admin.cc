@@ -1,0 +1,155 @@
+// /api/v1/users, tokens and agencies. Admins manage their own agency; an admin with scope `all`
+// manages every agency and creates agencies.
+#include <algorithm>
+#include <cctype>
+
+#include <boost/json.hpp>
+
+#include "http/api/api_impl.h"
+
+namespace disclose::http {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object user_json(const User& u) {
+  return json::object{{"id", u.id},         {"name", u.name},
+                      {"role", u.role},     {"agency", u.agency},
+                      {"scope", u.scope_all ? "all" : "agency"}, {"active", u.active}};
+}
+
+json::value instant_json(const std::optional<Instant>& at) {
+  return at ? json::value(format_instant(*at, 8 * 60)) : json::value(nullptr);
+}
+
+bool is_admin_of(const Actor& actor, const std::string& agency) {
+  return actor.has_role("admin") && actor.can_see(agency);
+}
+
+}  // namespace
+
+Response Api::Impl::list_users(Call& call) {
+  require_role(call, {"admin"});
+  json::array out;
+  for (const User& u : store.users())
+    if (call.actor.can_see(u.agency)) out.push_back(user_json(u));
+  return json_response(200, json::object{{"users", std::move(out)}});
+}
+
+Response Api::Impl::create_user(Call& call) {
+  require_role(call, {"admin"});
+  json::object body = parse_object_body(call.request);
+  only_fields(body, {"name", "role", "agency", "scope"});
+  User u;
+  u.name = body_string(body, "name", true, 200);
+  u.role = body_string(body, "role", true, 50);
+  static const std::vector<std::string> roles = {"registrar", "handler",  "reviewer",
+                                                 "supervisor", "auditor", "admin"};
+  if (std::find(roles.begin(), roles.end(), u.role) == roles.end())
+    throw ApiError{400, "invalid_input",
+                   "role: one of registrar, handler, reviewer, supervisor, auditor, admin", "role",
+                   {}};
+  u.agency = body_string(body, "agency", true, 64);
+  std::string scope = body_string(body, "scope", false, 10);
+  if (!scope.empty() && scope != "all" && scope != "agency")
+    throw ApiError{400, "invalid_input", "scope: \"all\" or \"agency\"", "scope", {}};
+  u.scope_all = scope == "all";
+  if (!call.actor.can_see(u.agency))
+    throw ApiError{403, "out_of_scope", "you may only add users to your own agency", "agency", {}};
+  if (u.scope_all && !call.actor.scope_all)
+    throw ApiError{403, "out_of_scope", "only an admin with scope all may grant scope all",
+                   "scope", {}};
+  if (!store.find_agency(u.agency))
+    throw ApiError{400, "invalid_input", "agency: no agency '" + u.agency + "'", "agency", {}};
+  User stored = store.add_user(u);
+  IssuedToken token = store.issue_token(stored.id);
+  Response r = json_response(
+      201, json::object{{"user", user_json(stored)}, {"token_id", token.id}, {"token", token.token}});
+  r.headers.emplace_back("Location", "/api/v1/users/" + std::to_string(stored.id));
+  return r;
+}
+
+Response Api::Impl::update_user(Call& call) {
+  require_role(call, {"admin"});
+  auto user = store.find_user(path_id(call, "id"));
+  if (!user || !call.actor.can_see(user->agency))
+    throw ApiError{404, "not_found", "no such user", "", {}};
+  json::object body = parse_object_body(call.request);
+  only_fields(body, {"active"});
+  auto active = body_bool(body, "active");
+  if (!active) throw ApiError{400, "missing_input", "active: required", "active", {}};
+  if (user->id == call.user->id && !*active)
+    throw ApiError{422, "invalid_input", "you may not deactivate yourself", "active", {}};
+  store.set_user_active(user->id, *active);
+  user->active = *active;
+  return json_response(200, user_json(*user));
+}
+
+// Admins of the user's agency, and users themselves, manage that user's tokens.
+User Api::Impl::token_owner(Call& call) {
+  auto user = store.find_user(path_id(call, "id"));
+  bool self = user && call.user && user->id == call.user->id;
+  if (!user || !(self || is_admin_of(call.actor, user->agency)))
+    throw ApiError{404, "not_found", "no such user", "", {}};
+  return *user;
+}
+
+Response Api::Impl::list_tokens(Call& call) {
+  User owner = token_owner(call);
+  json::array out;
+  for (const TokenInfo& t : store.tokens(owner.id))
+    out.push_back(json::object{{"id", t.id},
+                               {"created_at", format_instant(t.created_at, 8 * 60)},
+                               {"last_used_at", instant_json(t.last_used_at)},
+                               {"revoked_at", instant_json(t.revoked_at)}});
+  return json_response(200, json::object{{"tokens", std::move(out)}});
+}
+
+Response Api::Impl::create_token(Call& call) {
+  User owner = token_owner(call);
+  IssuedToken token = store.issue_token(owner.id);
+  return json_response(201, json::object{{"id", token.id}, {"token", token.token}});
+}
+
+Response Api::Impl::revoke_token(Call& call) {
+  User owner = token_owner(call);
+  if (!store.revoke_token(owner.id, path_id(call, "token_id")))
+    throw ApiError{404, "not_found", "no such active token", "", {}};
+  Response r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
+Response Api::Impl::list_agencies(Call&) {
+  json::array out;
+  for (const Agency& a : store.agencies())
+    out.push_back(json::object{{"code", a.code}, {"name", a.name}, {"short_name", a.short_name}});
+  return json_response(200, json::object{{"agencies", std::move(out)}});
+}
+
+Response Api::Impl::create_agency(Call& call) {
+  require_role(call, {"admin"});
+  if (!call.actor.scope_all)
+    throw ApiError{403, "out_of_scope", "only an admin with scope all may add agencies", "", {}};
+  json::object body = parse_object_body(call.request);
+  only_fields(body, {"code", "name", "short_name"});
+  Agency a;
+  a.code = body_string(body, "code", true, 64);
+  for (char c : a.code)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
+      throw ApiError{400, "invalid_input", "code: letters, digits, '_' and '-' only", "code", {}};
+  a.name = body_string(body, "name", true, 200);
+  a.short_name = body_string(body, "short_name", false, 100);
+  if (a.short_name.empty()) a.short_name = a.code;
+  if (store.find_agency(a.code))
+    throw ApiError{409, "conflict", "agency '" + a.code + "' exists already", "code", {}};
+  store.add_agency(a);
+  Response r = json_response(
+      201, json::object{{"code", a.code}, {"name", a.name}, {"short_name", a.short_name}});
+  r.headers.emplace_back("Location", "/api/v1/agencies/" + a.code);
+  return r;
+}
+
+}  // namespace disclose::http

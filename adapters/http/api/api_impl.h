@@ -1,0 +1,71 @@
+// Private to the API: the state behind Api and one member function per route.
+#pragma once
+
+#include "http/api/api.h"
+#include "http/api/api_support.h"
+
+namespace disclose::http {
+
+struct Api::Impl {
+  using RouteFn = Response (Impl::*)(Call&);
+
+  Impl(Store& store, const Engine& engine, const TimeSource& clock, Metrics& metrics,
+       ApiOptions options);
+
+  Response handle(const Request& request);
+  Response dispatch(const Request& request, Response& out_meta);
+
+  // Operations and discovery (api.cc).
+  Response healthz(Call& call);
+  Response readyz(Call& call);
+  Response metrics_text(Call& call);
+  Response openapi(Call& call);
+  Response me(Call& call);
+  Response list_workflows(Call& call);
+  Response get_workflow(Call& call);
+  Response calendar_due(Call& call);
+
+  // Cases (api_cases.cc).
+  Response create_case(Call& call);
+  Response list_cases(Call& call);
+  Response get_case(Call& call);
+  Response act(Call& call);
+  Response case_history(Call& call);
+  Response case_clock(Call& call);
+
+  // Administration (api_admin.cc).
+  Response list_users(Call& call);
+  Response create_user(Call& call);
+  Response update_user(Call& call);
+  Response list_tokens(Call& call);
+  Response create_token(Call& call);
+  Response revoke_token(Call& call);
+  Response list_agencies(Call& call);
+  Response create_agency(Call& call);
+  // The user whose tokens are addressed: admins of that user's agency and the user themself.
+  User token_owner(Call& call);
+
+  // Helpers shared by the route files.
+  // Loads a case the caller may read; 404 for unknown ids and for other agencies' cases.
+  Case visible_case(Call& call);
+  boost::json::object case_json(const Case& a_case, const Actor& viewer, Date today,
+                                bool allow_pii) const;
+  // Builder that remembers the response of a case write under the call's Idempotency-Key;
+  // empty when the call has none. `body_of` renders the body from the stored case.
+  IdempotencyBuilder remember(const Call& call, int status,
+                              std::function<std::string(const Case&)> body_of) const;
+  void require_role(const Call& call, std::initializer_list<const char*> roles) const;
+
+  Store& store;
+  const Engine& engine;
+  const TimeSource& clock;
+  Metrics& metrics;
+  ApiOptions options;
+  Router<RouteFn> router;
+  std::vector<std::string> public_routes;  // patterns served without a token
+};
+
+// Roles that handle cases and may see applicants' full ID numbers and phones.
+bool handles_cases(const Actor& actor);
+
+}  // namespace disclose::http
