@@ -35,6 +35,7 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   add_workflow_commands(app, context, io);
   add_case_commands(app, context, io);
   add_admin_commands(app, context, io);
+  add_serve_command(app, context, io);
 
   std::vector<const char*> argv{"disclose"};
   for (const auto& a : args) argv.push_back(a.c_str());

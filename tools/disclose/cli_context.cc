@@ -37,7 +37,7 @@ Store& Context::store() {
       fs::create_directories(path.parent_path(), ec);
     }
     try {
-      store_ = open_sqlite_store(SqliteOptions{options_.db_path});
+      store_ = open_sqlite_store(SqliteOptions{options_.db_path, options_.synchronous});
     } catch (const std::exception& e) {
       throw CliError(1, "cannot open database " + options_.db_path + ": " + e.what());
     }

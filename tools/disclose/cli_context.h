@@ -23,9 +23,10 @@ class CliError : public std::runtime_error {
 
 struct GlobalOptions {
   std::string db_path = "var/disclose.db";
-  std::string workflows_dir;  // "" = $DISCLOSE_WORKFLOWS, ./workflows, then the source tree
-  std::string now;            // RFC 3339 instant or YYYY-MM-DD; "" = the wall clock
-  std::string as_user;        // act as this stored user id; "" = the local operator
+  std::string workflows_dir;         // "" = $DISCLOSE_WORKFLOWS, ./workflows, then the source tree
+  std::string now;                   // RFC 3339 instant or YYYY-MM-DD; "" = the wall clock
+  std::string as_user;               // act as this stored user id; "" = the local operator
+  std::string synchronous = "FULL";  // SQLite synchronous mode: FULL | NORMAL
 };
 
 class Context {

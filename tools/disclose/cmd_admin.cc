@@ -61,11 +61,26 @@ void add_admin_commands(CLI::App& app, Context& context, Io& io) {
     u.agency = *user_agency;
     u.scope_all = *scope == "all";
     User stored = context.store().add_user(u);
-    std::string token = context.store().issue_token(stored.id);
+    std::string token = context.store().issue_token(stored.id).token;
     io.out << "user " << stored.id << " (" << stored.name << ", " << stored.role << ", "
            << stored.agency << (stored.scope_all ? ", scope all" : "") << ")\n";
     io.out << "token " << token << "\n";
     io.err << "the token is shown only now; store it safely\n";
+  });
+
+  auto* user_token = user->add_subcommand("token", "issue another API token for a user");
+  auto token_user = std::make_shared<long long>(0);
+  user_token->add_option("id", *token_user, "user id")->required()->check(CLI::PositiveNumber);
+  user_token->callback([&context, &io, token_user] {
+    auto found = context.store().find_user(*token_user);
+    if (!found || !found->active)
+      throw CliError(1, "no active user " + std::to_string(*token_user));
+    io.out << "token " << context.store().issue_token(found->id).token << "\n";
+  });
+  user->add_subcommand("list", "list users")->callback([&context, &io] {
+    for (const auto& u : context.store().users())
+      io.out << u.id << "\t" << u.name << "\t" << u.role << "\t" << u.agency
+             << (u.scope_all ? "\tscope all" : "") << (u.active ? "" : "\tinactive") << "\n";
   });
 
   auto* audit = app.add_subcommand("audit", "the tamper-evident event log");

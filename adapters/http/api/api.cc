@@ -52,15 +52,24 @@ json::object workflow_summary(const Workflow& w) {
 
 const char* input_type_name(InputType type) {
   switch (type) {
-    case InputType::date: return "date";
-    case InputType::string: return "string";
-    case InputType::text: return "text";
-    case InputType::integer: return "integer";
-    case InputType::boolean: return "boolean";
-    case InputType::choice: return "choice";
-    case InputType::string_list: return "string_list";
-    case InputType::user: return "user";
-    case InputType::determination: return "determination";
+    case InputType::date:
+      return "date";
+    case InputType::string:
+      return "string";
+    case InputType::text:
+      return "text";
+    case InputType::integer:
+      return "integer";
+    case InputType::boolean:
+      return "boolean";
+    case InputType::choice:
+      return "choice";
+    case InputType::string_list:
+      return "string_list";
+    case InputType::user:
+      return "user";
+    case InputType::determination:
+      return "determination";
   }
   return "string";
 }
@@ -81,8 +90,8 @@ json::object workflow_detail(const Workflow& w) {
     action["roles"] = json::array(a.roles.begin(), a.roles.end());
     json::array inputs;
     for (const auto& in : a.inputs) {
-      json::object input{{"name", in.name}, {"type", input_type_name(in.type)},
-                         {"required", in.required}};
+      json::object input{
+          {"name", in.name}, {"type", input_type_name(in.type)}, {"required", in.required}};
       if (!in.values.empty()) input["values"] = json::array(in.values.begin(), in.values.end());
       if (in.min) input["min"] = *in.min;
       if (in.max) input["max"] = *in.max;
@@ -162,8 +171,8 @@ Response Api::Impl::handle(const Request& request) {
                               json::object{{"current_version", e.current}});
   } catch (const std::exception& e) {
     spdlog::error("request {}: internal error: {}", request.request_id, e.what());
-    response = error_response(500, "internal", "internal error; see the server log",
-                              "", json::object{{"request_id", request.request_id}});
+    response = error_response(500, "internal", "internal error; see the server log", "",
+                              json::object{{"request_id", request.request_id}});
   }
   response.route = meta.route;
   response.actor = meta.actor;
@@ -182,16 +191,17 @@ Response Api::Impl::dispatch(const Request& request, Response& meta) {
       std::string allow;
       for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
       meta.headers.emplace_back("Allow", allow);
-      throw ApiError{405, "method_not_allowed",
-                     request.method + " is not allowed here; use " + allow, "", {}};
+      throw ApiError{
+          405, "method_not_allowed", request.method + " is not allowed here; use " + allow, "", {}};
     }
     throw ApiError{404, "not_found", "no such resource", "", {}};
   }
 
-  Call call{request, std::move(match.params), std::move(query), std::nullopt, Actor{},
-            clock.now(), "", ""};
-  bool is_public = std::find(public_routes.begin(), public_routes.end(), match.pattern) !=
-                   public_routes.end();
+  Call call{
+      request, std::move(match.params), std::move(query), std::nullopt, Actor{}, clock.now(), "",
+      ""};
+  bool is_public =
+      std::find(public_routes.begin(), public_routes.end(), match.pattern) != public_routes.end();
   if (!is_public) {
     std::string token = bearer_token(request);
     if (token.empty()) {
@@ -203,7 +213,9 @@ Response Api::Impl::dispatch(const Request& request, Response& meta) {
       meta.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       throw ApiError{401, "unauthenticated", "unknown or revoked token", "", {}};
     }
-    call.actor = Actor{"u:" + std::to_string(call.user->id), {call.user->role}, call.user->agency,
+    call.actor = Actor{"u:" + std::to_string(call.user->id),
+                       {call.user->role},
+                       call.user->agency,
                        call.user->scope_all};
     meta.actor = call.actor.id;
   }
@@ -212,16 +224,20 @@ Response Api::Impl::dispatch(const Request& request, Response& meta) {
     std::string key = request.header("Idempotency-Key");
     if (!key.empty()) {
       if (!valid_idempotency_key(key))
-        throw ApiError{400, "invalid_header",
-                       "Idempotency-Key: 1 to 255 printable ASCII characters", "Idempotency-Key",
+        throw ApiError{400,
+                       "invalid_header",
+                       "Idempotency-Key: 1 to 255 printable ASCII characters",
+                       "Idempotency-Key",
                        {}};
       call.idempotency_key = key;
       call.fingerprint = sha256_hex(request.method + " " + request.target + "\n" + request.body);
       if (auto stored = store.find_idempotent(call.actor.id, key)) {
         if (stored->fingerprint != call.fingerprint)
-          throw ApiError{422, "idempotency_key_reused",
+          throw ApiError{422,
+                         "idempotency_key_reused",
                          "this Idempotency-Key was used for a different request",
-                         "Idempotency-Key", {}};
+                         "Idempotency-Key",
+                         {}};
         Response replay;
         replay.status = stored->status;
         replay.body = stored->body;
@@ -255,7 +271,9 @@ Response Api::Impl::dispatch(const Request& request, Response& meta) {
   return response;
 }
 
-Response Api::Impl::healthz(Call&) { return json_response(200, json::object{{"status", "ok"}}); }
+Response Api::Impl::healthz(Call&) {
+  return json_response(200, json::object{{"status", "ok"}});
+}
 
 Response Api::Impl::readyz(Call&) {
   try {
@@ -310,8 +328,7 @@ Response Api::Impl::calendar_due(Call& call) {
   auto from = query_date(call, "from");
   if (!from) throw ApiError{400, "missing_query", "from: required (YYYY-MM-DD)", "from", {}};
   auto n = query_integer(call, "working_days", 0, 100000);
-  if (!n)
-    throw ApiError{400, "missing_query", "working_days: required", "working_days", {}};
+  if (!n) throw ApiError{400, "missing_query", "working_days: required", "working_days", {}};
   CountedDate due = engine.calendar().add_working_days(*from, static_cast<int>(*n));
   return json_response(200, json::object{{"from", from->str()},
                                          {"working_days", *n},
@@ -332,7 +349,9 @@ Api::Api(Store& store, const Engine& engine, const TimeSource& clock, Metrics& m
 
 Api::~Api() = default;
 
-Response Api::handle(const Request& request) { return impl_->handle(request); }
+Response Api::handle(const Request& request) {
+  return impl_->handle(request);
+}
 
 std::vector<std::pair<std::string, std::string>> Api::routes() const {
   return impl_->router.list();

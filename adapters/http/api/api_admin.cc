@@ -14,9 +14,12 @@ namespace json = boost::json;
 namespace {
 
 json::object user_json(const User& u) {
-  return json::object{{"id", u.id},         {"name", u.name},
-                      {"role", u.role},     {"agency", u.agency},
-                      {"scope", u.scope_all ? "all" : "agency"}, {"active", u.active}};
+  return json::object{{"id", u.id},
+                      {"name", u.name},
+                      {"role", u.role},
+                      {"agency", u.agency},
+                      {"scope", u.scope_all ? "all" : "agency"},
+                      {"active", u.active}};
 }
 
 json::value instant_json(const std::optional<Instant>& at) {
@@ -44,11 +47,13 @@ Response Api::Impl::create_user(Call& call) {
   User u;
   u.name = body_string(body, "name", true, 200);
   u.role = body_string(body, "role", true, 50);
-  static const std::vector<std::string> roles = {"registrar", "handler",  "reviewer",
+  static const std::vector<std::string> roles = {"registrar",  "handler", "reviewer",
                                                  "supervisor", "auditor", "admin"};
   if (std::find(roles.begin(), roles.end(), u.role) == roles.end())
-    throw ApiError{400, "invalid_input",
-                   "role: one of registrar, handler, reviewer, supervisor, auditor, admin", "role",
+    throw ApiError{400,
+                   "invalid_input",
+                   "role: one of registrar, handler, reviewer, supervisor, auditor, admin",
+                   "role",
                    {}};
   u.agency = body_string(body, "agency", true, 64);
   std::string scope = body_string(body, "scope", false, 10);
@@ -58,14 +63,15 @@ Response Api::Impl::create_user(Call& call) {
   if (!call.actor.can_see(u.agency))
     throw ApiError{403, "out_of_scope", "you may only add users to your own agency", "agency", {}};
   if (u.scope_all && !call.actor.scope_all)
-    throw ApiError{403, "out_of_scope", "only an admin with scope all may grant scope all",
-                   "scope", {}};
+    throw ApiError{
+        403, "out_of_scope", "only an admin with scope all may grant scope all", "scope", {}};
   if (!store.find_agency(u.agency))
     throw ApiError{400, "invalid_input", "agency: no agency '" + u.agency + "'", "agency", {}};
   User stored = store.add_user(u);
   IssuedToken token = store.issue_token(stored.id);
   Response r = json_response(
-      201, json::object{{"user", user_json(stored)}, {"token_id", token.id}, {"token", token.token}});
+      201,
+      json::object{{"user", user_json(stored)}, {"token_id", token.id}, {"token", token.token}});
   r.headers.emplace_back("Location", "/api/v1/users/" + std::to_string(stored.id));
   return r;
 }

@@ -14,7 +14,9 @@ namespace {
 const std::initializer_list<const char*> kReaders = {"registrar", "handler", "reviewer",
                                                      "supervisor", "auditor"};
 
-std::string case_path(CaseId id) { return "/api/v1/cases/" + std::to_string(id); }
+std::string case_path(CaseId id) {
+  return "/api/v1/cases/" + std::to_string(id);
+}
 
 json::object links(CaseId id) {
   std::string self = case_path(id);
@@ -59,8 +61,8 @@ Case Api::Impl::visible_case(Call& call) {
 IdempotencyBuilder Api::Impl::remember(const Call& call, int status,
                                        std::function<std::string(const Case&)> body_of) const {
   if (call.idempotency_key.empty()) return {};
-  return [scope = call.actor.id, key = call.idempotency_key, fingerprint = call.fingerprint,
-          status, body_of = std::move(body_of)](const Case& stored) {
+  return [scope = call.actor.id, key = call.idempotency_key, fingerprint = call.fingerprint, status,
+          body_of = std::move(body_of)](const Case& stored) {
     return IdempotencyRecord{scope, key, fingerprint, status, body_of(stored)};
   };
 }
@@ -77,9 +79,9 @@ Response Api::Impl::create_case(Call& call) {
     response_body = json::serialize(case_json(stored, call.actor, call.now.today, true));
     return response_body;
   };
-  Case stored = store.create_case(next, decision.value().event,
-                                  engine.deadlines(next, call.now.today),
-                                  remember(call, 201, render));
+  Case stored =
+      store.create_case(next, decision.value().event, engine.deadlines(next, call.now.today),
+                        remember(call, 201, render));
   if (response_body.empty()) render(stored);
   Response r;
   r.status = 201;
@@ -114,8 +116,8 @@ Response Api::Impl::list_cases(Call& call) {
   filter.text = query_text(call, "q").value_or("");
   filter.sort = query_text(call, "sort").value_or("id");
   filter.cursor = query_text(call, "cursor").value_or("");
-  filter.limit = int(query_integer(call, "limit", 1, options.max_page_size)
-                         .value_or(options.default_page_size));
+  filter.limit = int(
+      query_integer(call, "limit", 1, options.max_page_size).value_or(options.default_page_size));
   if (!call.actor.scope_all) {
     // Another agency's cases do not exist for this caller: an empty page, not a 403.
     if (filter.agency && *filter.agency != call.actor.agency)
@@ -132,7 +134,8 @@ Response Api::Impl::list_cases(Call& call) {
   json::array cases;
   for (const Case& c : page.cases) cases.push_back(case_json(c, call.actor, call.now.today, false));
   json::object out{{"cases", std::move(cases)}};
-  out["next_cursor"] = page.next_cursor.empty() ? json::value(nullptr) : json::value(page.next_cursor);
+  out["next_cursor"] =
+      page.next_cursor.empty() ? json::value(nullptr) : json::value(page.next_cursor);
   return json_response(200, out);
 }
 
@@ -142,8 +145,11 @@ Response Api::Impl::act(Call& call) {
   std::optional<int64_t> expected;
   if (auto it = input.find("expected_version"); it != input.end()) {
     if (!it->value().is_int64() || it->value().get_int64() <= 0)
-      throw ApiError{400, "invalid_input", "expected_version: expected a positive whole number",
-                     "expected_version", {}};
+      throw ApiError{400,
+                     "invalid_input",
+                     "expected_version: expected a positive whole number",
+                     "expected_version",
+                     {}};
     expected = it->value().get_int64();
     input.erase("expected_version");
   }
@@ -152,8 +158,8 @@ Response Api::Impl::act(Call& call) {
     if (!version)
       throw ApiError{400, "invalid_header", "If-Match: expected \"<version>\"", "If-Match", {}};
     if (expected && *expected != *version)
-      throw ApiError{400, "invalid_input", "If-Match and expected_version disagree",
-                     "expected_version", {}};
+      throw ApiError{
+          400, "invalid_input", "If-Match and expected_version disagree", "expected_version", {}};
     expected = version;
   }
   if (expected && *expected != current.version)

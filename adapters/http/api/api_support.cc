@@ -64,10 +64,12 @@ json::object parse_object_body(const Request& request) {
   size_t used = parser.write(request.body.data(), request.body.size(), ec);
   if (!ec) parser.finish(ec);
   if (ec) {
-    throw ApiError{400, "invalid_json",
-                   "the body is not valid JSON (at byte " + std::to_string(used) +
-                       "): " + ec.message(),
-                   "", {}};
+    throw ApiError{
+        400,
+        "invalid_json",
+        "the body is not valid JSON (at byte " + std::to_string(used) + "): " + ec.message(),
+        "",
+        {}};
   }
   json::value value = parser.release();
   if (!value.is_object())
@@ -98,10 +100,12 @@ std::optional<long long> query_integer(const Call& call, const std::string& name
   long long n = 0;
   auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
   if (ec != std::errc() || ptr != text->data() + text->size() || n < min || n > max)
-    throw ApiError{400, "invalid_query",
+    throw ApiError{400,
+                   "invalid_query",
                    name + ": expected a whole number from " + std::to_string(min) + " to " +
                        std::to_string(max),
-                   name, {}};
+                   name,
+                   {}};
   return n;
 }
 
@@ -135,8 +139,11 @@ std::string body_string(const json::object& body, const std::string& name, bool 
   if (required && value.empty())
     throw ApiError{400, "invalid_input", name + ": must not be empty", name, {}};
   if (value.size() > max_bytes)
-    throw ApiError{400, "invalid_input",
-                   name + ": longer than " + std::to_string(max_bytes) + " bytes", name, {}};
+    throw ApiError{400,
+                   "invalid_input",
+                   name + ": longer than " + std::to_string(max_bytes) + " bytes",
+                   name,
+                   {}};
   return value;
 }
 
@@ -151,11 +158,11 @@ std::optional<bool> body_bool(const json::object& body, const std::string& name)
 void only_fields(const json::object& body, std::initializer_list<const char*> allowed) {
   for (const auto& [key, value] : body) {
     (void)value;
-    bool known = std::any_of(allowed.begin(), allowed.end(),
-                             [&](const char* name) { return key == name; });
+    bool known =
+        std::any_of(allowed.begin(), allowed.end(), [&](const char* name) { return key == name; });
     if (!known)
-      throw ApiError{400, "invalid_input", std::string(key) + ": unknown field", std::string(key),
-                     {}};
+      throw ApiError{
+          400, "invalid_input", std::string(key) + ": unknown field", std::string(key), {}};
   }
 }
 

@@ -19,10 +19,10 @@ class Router {
   }
 
   struct Match {
-    const Fn* fn = nullptr;             // null: no route for this method
-    std::string pattern;                // the matched pattern ("" when none)
+    const Fn* fn = nullptr;  // null: no route for this method
+    std::string pattern;     // the matched pattern ("" when none)
     PathParams params;
-    std::vector<std::string> allowed;   // methods the path does accept (for 405)
+    std::vector<std::string> allowed;  // methods the path does accept (for 405)
   };
 
   // `path` is already percent-decoded segment by segment.
