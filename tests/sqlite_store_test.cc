@@ -143,11 +143,11 @@ TEST_F(SqliteStoreTest, MigrationsRunOnceAndReopeningIsANoOp) {
   EXPECT_EQ(store_->agencies().size(), 2u);
 
   SQLite::Database db = raw();
-  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM schema_migrations").getInt(), 1);
-  EXPECT_EQ(db.execAndGet("SELECT version FROM schema_migrations").getInt(), 1);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM schema_migrations").getInt(), 2);
+  EXPECT_EQ(db.execAndGet("SELECT MAX(version) FROM schema_migrations").getInt(), 2);
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
   for (const char* table : {"agencies", "users", "api_tokens", "case_counters", "cases", "events",
-                            "deadlines", "calendar_years", "outbox"}) {
+                            "deadlines", "calendar_years", "outbox", "idempotency_keys"}) {
     EXPECT_TRUE(db.tableExists(table)) << table;
   }
 }
@@ -196,11 +196,15 @@ TEST_F(SqliteStoreTest, UsersAndTokens) {
   EXPECT_FALSE(store_->find_user(999).has_value());
   EXPECT_THROW(store_->issue_token(999), StoreError);
 
-  std::string token = store_->issue_token(ann.id);
+  IssuedToken issued = store_->issue_token(ann.id);
+  std::string token = issued.token;
+  EXPECT_GT(issued.id, 0);
   ASSERT_EQ(token.size(), 4u + 64u);
   EXPECT_EQ(token.rfind("dsk_", 0), 0u);
   EXPECT_EQ(token.find_first_not_of("0123456789abcdef", 4), std::string::npos);
-  EXPECT_NE(store_->issue_token(ann.id), token);
+  IssuedToken another = store_->issue_token(ann.id);
+  EXPECT_NE(another.token, token);
+  EXPECT_NE(another.id, issued.id);
 
   {
     SQLite::Database db = raw();
@@ -226,15 +230,11 @@ TEST_F(SqliteStoreTest, UsersAndTokens) {
   EXPECT_FALSE(store_->user_by_token("").has_value());
   EXPECT_EQ(count("api_tokens WHERE last_used_at IS NOT NULL"), 1);
 
-  {
-    SQLite::Database db = raw();
-    SQLite::Statement revoke(db, "UPDATE api_tokens SET revoked_at = 'now' WHERE token_hash = ?");
-    revoke.bind(1, sha256_hex(token));
-    revoke.exec();
-  }
+  EXPECT_TRUE(store_->revoke_token(ann.id, issued.id));
   EXPECT_FALSE(store_->user_by_token(token).has_value());
+  EXPECT_TRUE(store_->user_by_token(another.token).has_value());
 
-  std::string second = store_->issue_token(sup.id);
+  std::string second = store_->issue_token(sup.id).token;
   EXPECT_TRUE(store_->user_by_token(second).has_value());
   raw().exec("UPDATE users SET active = 0 WHERE scope_all = 1");
   EXPECT_FALSE(store_->user_by_token(second).has_value());

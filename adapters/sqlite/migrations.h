@@ -13,4 +13,7 @@ int latest_schema_version();
 // database was written by a newer binary.
 void migrate(SQLite::Database& db);
 
+// Stops at `target_version` (1 … latest): lets tests build a database as an older release left it.
+void migrate(SQLite::Database& db, int target_version);
+
 }  // namespace disclose::sqlite

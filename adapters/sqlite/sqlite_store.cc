@@ -7,10 +7,12 @@
 #include <openssl/rand.h>
 
 #include <boost/json.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
 #include <set>
+#include <string_view>
 #include <utility>
 
 #include "disclose/audit.h"
@@ -74,6 +76,128 @@ CalendarYear calendar_year_from_json(const std::string& text) {
   y.off_days = dates(o.at("off_days"));
   y.work_days = dates(o.at("work_days"));
   return y;
+}
+
+std::optional<Instant> instant_column(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  std::optional<Instant> at = parse_instant(column.getString());
+  if (!at) throw StoreError("unreadable time '" + column.getString() + "'");
+  return at;
+}
+
+// --- case queries ------------------------------------------------------------------------------
+
+enum class SortOrder { id, id_desc, received_on, received_on_desc, due_on };
+
+SortOrder sort_order(const std::string& sort) {
+  if (sort == "id") return SortOrder::id;
+  if (sort == "-id") return SortOrder::id_desc;
+  if (sort == "received_on") return SortOrder::received_on;
+  if (sort == "-received_on") return SortOrder::received_on_desc;
+  if (sort == "due_on") return SortOrder::due_on;
+  throw StoreError("unknown sort '" + sort + "'");
+}
+
+// A LIKE pattern matching `text` anywhere, with the pattern characters taken literally
+// (the query says ESCAPE '\').
+std::string contains_pattern(const std::string& text) {
+  std::string pattern = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+    pattern += ch;
+  }
+  pattern += '%';
+  return pattern;
+}
+
+constexpr std::string_view kBase64Url =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (unsigned char b : bytes) {
+    buffer = (buffer << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kBase64Url[(buffer >> bits) & 0x3F];
+    }
+  }
+  if (bits > 0) out += kBase64Url[(buffer << (6 - bits)) & 0x3F];
+  return out;
+}
+
+// Strict: unpadded alphabet only, and the text must be the canonical encoding of what it decodes
+// to, so one cursor has exactly one spelling.
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char ch : text) {
+    size_t value = kBase64Url.find(ch);
+    if (value == std::string_view::npos) return std::nullopt;
+    buffer = (buffer << 6) | static_cast<uint32_t>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFF);
+    }
+  }
+  if (base64url_encode(out) != text) return std::nullopt;
+  return out;
+}
+
+// Where a page ended: the sort it was made for, the last case's sort key ("" for the id sorts
+// and for a case without a due date) and its id, the tie-breaker.
+struct Cursor {
+  std::string sort;
+  std::string key;
+  CaseId id = 0;
+};
+
+constexpr std::string_view kCursorVersion = "c1";
+
+std::string encode_cursor(const Cursor& cursor) {
+  return base64url_encode(std::string(kCursorVersion) + "\n" + cursor.sort + "\n" + cursor.key +
+                          "\n" + std::to_string(cursor.id));
+}
+
+// Throws StoreError unless `text` is a cursor this code made for `sort`.
+Cursor decode_cursor(const std::string& text, const std::string& sort, SortOrder order) {
+  auto bad = [&](const std::string& why) { return StoreError("malformed cursor: " + why); };
+  // Ours are under 100 characters; anything far longer is not worth decoding.
+  if (text.size() > 256) throw bad("too long");
+  std::optional<std::string> plain = base64url_decode(text);
+  if (!plain) throw bad("not base64url");
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t nl = plain->find('\n'); nl != std::string::npos; nl = plain->find('\n', start)) {
+    parts.push_back(plain->substr(start, nl - start));
+    start = nl + 1;
+  }
+  parts.push_back(plain->substr(start));
+  if (parts.size() != 4 || parts[0] != kCursorVersion) throw bad("unknown layout");
+  Cursor cursor{parts[1], parts[2], 0};
+  if (cursor.sort != sort) {
+    throw StoreError("cursor was made for sort '" + cursor.sort + "', not '" + sort + "'");
+  }
+  const std::string& id = parts[3];
+  auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), cursor.id);
+  if (id.empty() || error != std::errc() || end != id.data() + id.size() || cursor.id <= 0 ||
+      id.front() == '0') {
+    throw bad("bad case id");
+  }
+  bool dated = order == SortOrder::received_on || order == SortOrder::received_on_desc;
+  bool key_allowed = dated || order == SortOrder::due_on;
+  if (cursor.key.empty()) {
+    if (dated) throw bad("missing date");
+  } else {
+    std::optional<Date> day = Date::parse(cursor.key);
+    if (!key_allowed || !day || day->str() != cursor.key) throw bad("bad sort key");
+  }
+  return cursor;
 }
 
 class SqliteStore final : public Store {
@@ -160,7 +284,29 @@ class SqliteStore final : public Store {
     });
   }
 
-  std::string issue_token(int64_t user_id) override {
+  std::vector<User> users() const override {
+    return guarded("users", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Statement st(db_, std::string(kUserColumns) + " FROM users u ORDER BY u.id");
+      std::vector<User> out;
+      while (st.executeStep()) out.push_back(user_from(st));
+      return out;
+    });
+  }
+
+  void set_user_active(int64_t user_id, bool active) override {
+    guarded("set_user_active", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement st(db_, "UPDATE users SET active = ? WHERE id = ?");
+      st.bind(1, active ? 1 : 0);
+      st.bind(2, user_id);
+      if (st.exec() == 0) throw StoreError("no user " + std::to_string(user_id));
+      tx.commit();
+    });
+  }
+
+  IssuedToken issue_token(int64_t user_id) override {
     return guarded("issue_token", [&] {
       unsigned char random[32];
       if (RAND_bytes(random, sizeof random) != 1) throw StoreError("RAND_bytes failed");
@@ -181,8 +327,50 @@ class SqliteStore final : public Store {
       st.bind(2, sha256_hex(token));
       st.bind(3, now_text());
       st.exec();
+      IssuedToken issued{db_.getLastInsertRowid(), std::move(token)};
       tx.commit();
-      return token;
+      return issued;
+    });
+  }
+
+  std::vector<TokenInfo> tokens(int64_t user_id) const override {
+    return guarded("tokens", [&] {
+      std::lock_guard lock(mu_);
+      // Never the hash: it is all an attacker with this list would need to grind against.
+      SQLite::Statement st(db_,
+                           "SELECT id, user_id, created_at, last_used_at, revoked_at"
+                           " FROM api_tokens WHERE user_id = ? ORDER BY id");
+      st.bind(1, user_id);
+      std::vector<TokenInfo> out;
+      while (st.executeStep()) {
+        TokenInfo t;
+        t.id = st.getColumn(0).getInt64();
+        t.user_id = st.getColumn(1).getInt64();
+        std::optional<Instant> created = instant_column(st.getColumn(2));
+        if (!created) throw StoreError("token " + std::to_string(t.id) + " has no created_at");
+        t.created_at = *created;
+        t.last_used_at = instant_column(st.getColumn(3));
+        t.revoked_at = instant_column(st.getColumn(4));
+        out.push_back(t);
+      }
+      return out;
+    });
+  }
+
+  bool revoke_token(int64_t user_id, int64_t token_id) override {
+    return guarded("revoke_token", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      // The user id is part of the match so nobody can revoke another user's token by its id.
+      SQLite::Statement st(db_,
+                           "UPDATE api_tokens SET revoked_at = ?"
+                           " WHERE id = ? AND user_id = ? AND revoked_at IS NULL");
+      st.bind(1, now_text());
+      st.bind(2, token_id);
+      st.bind(3, user_id);
+      bool revoked = st.exec() == 1;
+      tx.commit();
+      return revoked;
     });
   }
 
@@ -207,7 +395,8 @@ class SqliteStore final : public Store {
     });
   }
 
-  Case create_case(Case a_case, Event event, const std::vector<DeadlineView>& deadlines) override {
+  Case create_case(Case a_case, Event event, const std::vector<DeadlineView>& deadlines,
+                   const IdempotencyBuilder& remember) override {
     return guarded("create_case", [&] {
       if (event.seq != 1 || a_case.version != 1) {
         throw StoreError("a new case starts at version 1 with event seq 1");
@@ -228,8 +417,9 @@ class SqliteStore final : public Store {
 
       SQLite::Statement st(db_,
                            "INSERT INTO cases(id, number, workflow, agency, state, version,"
-                           " received_on, closed_on, assignee, doc, created_at, updated_at)"
-                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                           " received_on, closed_on, assignee, doc, created_at, updated_at,"
+                           " applicant_name, request_description)"
+                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       st.bind(1, a_case.id);
       st.bind(2, a_case.number);
       st.bind(3, a_case.workflow);
@@ -242,17 +432,23 @@ class SqliteStore final : public Store {
       st.bind(10, json::serialize(to_json(a_case)));
       st.bind(11, format_instant(a_case.created_at, 0));
       st.bind(12, format_instant(a_case.updated_at, 0));
+      st.bind(13, a_case.registration.applicant.name);
+      st.bind(14, a_case.registration.request.description);
       st.exec();
 
       insert_event(event, genesis_hash());
       replace_deadlines(a_case.id, deadlines);
+      // Last, once the case is complete. The builder runs under mu_ and inside the transaction,
+      // so it must not call back into the store (that would deadlock).
+      if (remember) remember_in_transaction(remember(a_case));
       tx.commit();
       return a_case;
     });
   }
 
   void append_event(const Case& next, Event event, int64_t expected_version,
-                    const std::vector<DeadlineView>& deadlines) override {
+                    const std::vector<DeadlineView>& deadlines,
+                    const IdempotencyBuilder& remember) override {
     guarded("append_event", [&] {
       if (event.case_id == 0) event.case_id = next.id;
       if (event.case_id != next.id) throw StoreError("event and case name different cases");
@@ -269,17 +465,21 @@ class SqliteStore final : public Store {
       if (!number) throw StoreError("no case " + std::to_string(next.id));
       stored_next.number = *number;
 
+      // The search columns follow the document, in case an action corrects the registration.
       SQLite::Statement st(db_,
                            "UPDATE cases SET state = ?, version = ?, closed_on = ?, assignee = ?,"
-                           " doc = ?, updated_at = ? WHERE id = ? AND version = ?");
+                           " doc = ?, updated_at = ?, applicant_name = ?, request_description = ?"
+                           " WHERE id = ? AND version = ?");
       st.bind(1, next.state);
       st.bind(2, next.version);
       bind_optional(st, 3, date_text(next.closed_on));
       st.bind(4, next.assignee);
       st.bind(5, json::serialize(to_json(stored_next)));
       st.bind(6, format_instant(next.updated_at, 0));
-      st.bind(7, next.id);
-      st.bind(8, expected_version);
+      st.bind(7, next.registration.applicant.name);
+      st.bind(8, next.registration.request.description);
+      st.bind(9, next.id);
+      st.bind(10, expected_version);
       if (st.exec() == 0) {
         SQLite::Statement version(db_, "SELECT version FROM cases WHERE id = ?");
         version.bind(1, next.id);
@@ -288,6 +488,7 @@ class SqliteStore final : public Store {
       }
       insert_event(event, event_hash(next.id, expected_version));
       replace_deadlines(next.id, deadlines);
+      if (remember) remember_in_transaction(remember(stored_next));  // see create_case
       tx.commit();
     });
   }
@@ -331,34 +532,84 @@ class SqliteStore final : public Store {
 
   std::vector<Case> list_cases(const CaseFilter& filter) const override {
     return guarded("list_cases", [&] {
-      std::vector<Case> out;
-      if (filter.limit <= 0) return out;
-      // Only fixed clauses are appended; each value goes through a numbered parameter.
-      std::string sql = "SELECT c.id, c.doc FROM cases c WHERE c.id > ?1";
-      if (filter.state) sql += " AND c.state = ?2";
-      if (filter.agency) sql += " AND c.agency = ?3";
-      if (filter.workflow) sql += " AND c.workflow = ?4";
-      if (filter.assignee) sql += " AND c.assignee = ?5";
-      if (filter.open_only) sql += " AND c.closed_on IS NULL";
-      if (filter.overdue_on) {
-        sql +=
-            " AND EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id"
-            " AND d.status IN ('running', 'paused') AND d.due_on < ?6)";
+      if (filter.limit <= 0) {
+        sort_order(filter.sort);  // still refuse an unknown sort
+        return std::vector<Case>{};
       }
-      sql += " ORDER BY c.id LIMIT ?7";
+      return run_query(filter).cases;
+    });
+  }
+
+  CasePage query_cases(const CaseFilter& filter) const override {
+    return guarded("query_cases", [&] {
+      // An empty page would have to claim to be the last one, so a non-positive limit is refused.
+      if (filter.limit <= 0) throw StoreError("limit must be positive");
+      return run_query(filter);
+    });
+  }
+
+  std::optional<IdempotencyRecord> find_idempotent(const std::string& scope,
+                                                   const std::string& key) const override {
+    return guarded("find_idempotent", [&]() -> std::optional<IdempotencyRecord> {
       std::lock_guard lock(mu_);
-      SQLite::Statement st(db_, sql);
-      st.bind(1, filter.after_id);
-      if (filter.state) st.bind(2, *filter.state);
-      if (filter.agency) st.bind(3, *filter.agency);
-      if (filter.workflow) st.bind(4, *filter.workflow);
-      if (filter.assignee) st.bind(5, *filter.assignee);
-      if (filter.overdue_on) st.bind(6, filter.overdue_on->str());
-      st.bind(7, filter.limit);
+      SQLite::Statement st(db_,
+                           "SELECT fingerprint, status, body FROM idempotency_keys"
+                           " WHERE scope = ? AND key = ?");
+      st.bind(1, scope);
+      st.bind(2, key);
+      if (!st.executeStep()) return std::nullopt;
+      return IdempotencyRecord{scope, key, st.getColumn(0).getString(), st.getColumn(1).getInt(),
+                               st.getColumn(2).getString()};
+    });
+  }
+
+  bool save_idempotent(const IdempotencyRecord& record) override {
+    return guarded("save_idempotent", [&] {
+      check_record(record);
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      bool saved = insert_record(record);
+      tx.commit();
+      return saved;
+    });
+  }
+
+  std::vector<std::pair<std::string, int64_t>> open_cases_by_state() const override {
+    return guarded("open_cases_by_state", [&] {
+      std::lock_guard lock(mu_);
+      // "Open" is decided by closed_on IS NULL, the same rule as CaseFilter::open_only, rather than
+      // by the state's name: which states are open belongs to the workflow definition, which the
+      // store does not know, while closing a case always sets closed_on.
+      SQLite::Statement st(db_,
+                           "SELECT state, COUNT(*) FROM cases WHERE closed_on IS NULL"
+                           " GROUP BY state ORDER BY state");
+      std::vector<std::pair<std::string, int64_t>> out;
       while (st.executeStep()) {
-        out.push_back(case_from_doc(st.getColumn(0).getInt64(), st.getColumn(1).getString()));
+        out.emplace_back(st.getColumn(0).getString(), st.getColumn(1).getInt64());
       }
       return out;
+    });
+  }
+
+  int64_t overdue_cases(Date today) const override {
+    return guarded("overdue_cases", [&] {
+      std::lock_guard lock(mu_);
+      // A case with two overdue clocks is one overdue case.
+      SQLite::Statement st(db_,
+                           "SELECT COUNT(DISTINCT case_id) FROM deadlines"
+                           " WHERE status IN ('running', 'paused') AND due_on < ?");
+      st.bind(1, today.str());
+      st.executeStep();
+      return st.getColumn(0).getInt64();
+    });
+  }
+
+  int64_t outbox_backlog() const override {
+    return guarded("outbox_backlog", [&] {
+      std::lock_guard lock(mu_);
+      // Named by what is finished, so a status added later counts as backlog until it is listed.
+      return db_.execAndGet("SELECT COUNT(*) FROM outbox WHERE status NOT IN ('delivered', 'dead')")
+          .getInt64();
     });
   }
 
@@ -483,7 +734,157 @@ class SqliteStore final : public Store {
                   st.getColumn(2).getString()};
   }
 
+  // Filters, sorts and pages the cases. Only fixed clauses are appended to the SQL; every value
+  // goes through a named parameter.
+  CasePage run_query(const CaseFilter& filter) const {
+    SortOrder order = sort_order(filter.sort);
+    std::optional<Cursor> cursor;
+    if (!filter.cursor.empty()) cursor = decode_cursor(filter.cursor, filter.sort, order);
+    if (filter.after_id != 0 && order != SortOrder::id) {
+      throw StoreError("after_id pages only sort 'id'; use the cursor");
+    }
+
+    // The earliest due date of a running or paused deadline, computed only when sorting by it.
+    std::string sql =
+        "SELECT id, doc, received_on, due FROM (SELECT c.id AS id, c.doc AS doc,"
+        " c.received_on AS received_on, ";
+    sql += order == SortOrder::due_on
+               ? "(SELECT MIN(d.due_on) FROM deadlines d WHERE d.case_id = c.id"
+                 " AND d.status IN ('running', 'paused'))"
+               : "NULL";
+    sql += " AS due FROM cases c WHERE 1";
+    if (filter.state) sql += " AND c.state = :state";
+    if (filter.agency) sql += " AND c.agency = :agency";
+    if (filter.workflow) sql += " AND c.workflow = :workflow";
+    if (filter.assignee) sql += " AND c.assignee = :assignee";
+    if (filter.open_only) sql += " AND c.closed_on IS NULL";
+    if (filter.after_id != 0) sql += " AND c.id > :after_id";
+    if (filter.overdue_on) {
+      sql +=
+          " AND EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id"
+          " AND d.status IN ('running', 'paused') AND d.due_on < :overdue_on)";
+    }
+    if (filter.due_on_or_before) {
+      sql +=
+          " AND EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id"
+          " AND d.status IN ('running', 'paused') AND d.due_on <= :due_by)";
+    }
+    if (!filter.text.empty()) {
+      sql +=
+          " AND (c.applicant_name LIKE :text ESCAPE '\\'"
+          " OR c.request_description LIKE :text ESCAPE '\\'"
+          " OR c.number LIKE :text ESCAPE '\\')";
+    }
+    sql += ") WHERE 1";
+    // Keyset: rows strictly after the cursor's (key, id) in this order.
+    if (cursor) {
+      switch (order) {
+        case SortOrder::id:
+          sql += " AND id > :cursor_id";
+          break;
+        case SortOrder::id_desc:
+          sql += " AND id < :cursor_id";
+          break;
+        case SortOrder::received_on:
+          sql += " AND (received_on, id) > (:cursor_key, :cursor_id)";
+          break;
+        case SortOrder::received_on_desc:
+          sql += " AND (received_on, id) < (:cursor_key, :cursor_id)";
+          break;
+        case SortOrder::due_on:
+          // Cases without a due date come last, by id.
+          sql += cursor->key.empty()
+                     ? " AND due IS NULL AND id > :cursor_id"
+                     : " AND ((due, id) > (:cursor_key, :cursor_id) OR due IS NULL)";
+          break;
+      }
+    }
+    switch (order) {
+      case SortOrder::id:
+        sql += " ORDER BY id";
+        break;
+      case SortOrder::id_desc:
+        sql += " ORDER BY id DESC";
+        break;
+      case SortOrder::received_on:
+        sql += " ORDER BY received_on, id";
+        break;
+      case SortOrder::received_on_desc:
+        sql += " ORDER BY received_on DESC, id DESC";
+        break;
+      case SortOrder::due_on:
+        sql += " ORDER BY due IS NULL, due, id";
+        break;
+    }
+    // One row more than asked tells whether another page exists.
+    sql += " LIMIT :limit";
+
+    std::lock_guard lock(mu_);
+    SQLite::Statement st(db_, sql);
+    if (filter.state) st.bind(":state", *filter.state);
+    if (filter.agency) st.bind(":agency", *filter.agency);
+    if (filter.workflow) st.bind(":workflow", *filter.workflow);
+    if (filter.assignee) st.bind(":assignee", *filter.assignee);
+    if (filter.after_id != 0) st.bind(":after_id", filter.after_id);
+    if (filter.overdue_on) st.bind(":overdue_on", filter.overdue_on->str());
+    if (filter.due_on_or_before) st.bind(":due_by", filter.due_on_or_before->str());
+    if (!filter.text.empty()) st.bind(":text", contains_pattern(filter.text));
+    if (cursor) {
+      st.bind(":cursor_id", cursor->id);
+      if (!cursor->key.empty()) st.bind(":cursor_key", cursor->key);
+    }
+    st.bind(":limit", static_cast<int64_t>(filter.limit) + 1);
+
+    CasePage page;
+    Cursor last{filter.sort, "", 0};
+    while (st.executeStep()) {
+      if (page.cases.size() == static_cast<size_t>(filter.limit)) {
+        page.next_cursor = encode_cursor(last);
+        break;
+      }
+      last.id = st.getColumn(0).getInt64();
+      page.cases.push_back(case_from_doc(last.id, st.getColumn(1).getString()));
+      if (order == SortOrder::received_on || order == SortOrder::received_on_desc) {
+        last.key = st.getColumn(2).getString();
+      } else if (order == SortOrder::due_on) {
+        last.key = st.getColumn(3).isNull() ? "" : st.getColumn(3).getString();
+      }
+    }
+    return page;
+  }
+
+  static void check_record(const IdempotencyRecord& record) {
+    if (record.scope.empty() || record.key.empty()) {
+      throw StoreError("an idempotency record needs a scope and a key");
+    }
+  }
+
   // Statements below live only inside their helper, so none is still stepping at COMMIT.
+
+  // False when (scope, key) is already taken; the stored record is left as it was.
+  bool insert_record(const IdempotencyRecord& record) {
+    SQLite::Statement st(db_,
+                         "INSERT INTO idempotency_keys(scope, key, fingerprint, status, body,"
+                         " created_at) VALUES(?, ?, ?, ?, ?, ?)"
+                         " ON CONFLICT(scope, key) DO NOTHING");
+    st.bind(1, record.scope);
+    st.bind(2, record.key);
+    st.bind(3, record.fingerprint);
+    st.bind(4, record.status);
+    st.bind(5, record.body);
+    st.bind(6, now_text());
+    return st.exec() == 1;
+  }
+
+  // Inside a case write: a taken key aborts the whole write (the caller's transaction rolls back
+  // as the exception leaves it), so an action is never stored without its remembered response.
+  void remember_in_transaction(const IdempotencyRecord& record) {
+    check_record(record);
+    if (!insert_record(record)) {
+      throw IdempotencyConflict("idempotency key '" + record.key + "' of " + record.scope +
+                                " is already used");
+    }
+  }
 
   // The next case serial for an agency and year (1, 2, …), counted in case_counters.
   int64_t next_serial(const std::string& agency, int year) {

@@ -107,6 +107,12 @@ class VersionConflict : public StoreError {
   int64_t current;
 };
 
+// The Idempotency-Key was taken meanwhile; the action and its record were rolled back.
+class IdempotencyConflict : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
