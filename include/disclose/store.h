@@ -45,15 +45,17 @@ struct TokenInfo {
 
 // A response remembered under an Idempotency-Key, so a retried request returns it again.
 struct IdempotencyRecord {
-  std::string scope;        // who sent it, e.g. "u:12": keys are per caller
-  std::string key;          // the Idempotency-Key header
-  std::string fingerprint;  // hash of method + path + body: the same key with another request is refused
+  std::string scope;  // who sent it, e.g. "u:12": keys are per caller
+  std::string key;    // the Idempotency-Key header
+  std::string
+      fingerprint;  // hash of method + path + body: the same key with another request is refused
   int status = 0;
   std::string body;
 };
 
 // Builds the response to remember from the case as stored (with its id and number), inside the
-// writing transaction, so the action and its remembered response commit together.
+// writing transaction, so the action and its remembered response commit together. It runs under
+// the store's lock: it must not call the store.
 using IdempotencyBuilder = std::function<IdempotencyRecord(const Case& stored)>;
 
 struct CaseFilter {
@@ -68,8 +70,8 @@ struct CaseFilter {
   std::optional<Date> due_on_or_before;
   // Free text over applicant name, request description and case number (substring match).
   std::string text;
-  // "id" (default), "-id", "received_on", "-received_on", "due_on" (earliest running or paused
-  // deadline first; cases without one last).
+  // "id" (default), "-id", "received_on", "-received_on" (ties by id descending), "due_on"
+  // (earliest running or paused deadline first; cases without one last). `limit` must be > 0.
   std::string sort = "id";
   // Opaque keyset cursor from a previous CasePage; continues after its last case.
   std::string cursor;
