@@ -4,6 +4,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/json.hpp>
+#include <csignal>
 #include <iostream>
 
 #include "disclose/commands.h"
@@ -16,12 +18,34 @@ namespace disclose::cli {
 
 namespace {
 
+// JSON-lines logging: the server's access-log lines are JSON objects already and pass through;
+// every other message is wrapped as {"ts","level","msg"} so each line parses on its own.
+class JsonLineFormatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    std::string_view payload(msg.payload.data(), msg.payload.size());
+    if (!payload.empty() && payload.front() == '{') {
+      dest.append(payload.data(), payload.data() + payload.size());
+    } else {
+      auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(msg.time);
+      std::string line = boost::json::serialize(boost::json::object{
+          {"ts", format_instant(Instant{seconds.time_since_epoch()}, 0)},
+          {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
+                                spdlog::level::to_string_view(msg.level).size())},
+          {"msg", payload}});
+      dest.append(line.data(), line.data() + line.size());
+    }
+    dest.push_back('\n');
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<JsonLineFormatter>();
+  }
+};
+
 void configure_logging(const ServeConfig& config) {
   auto logger = spdlog::stderr_logger_mt("disclose");
   if (config.server.json_log) {
-    // The server writes each access-log line as a JSON object; the pattern adds nothing around it
-    // except for the server's own messages, which are wrapped the same way.
-    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","msg":%v})");
+    logger->set_formatter(std::make_unique<JsonLineFormatter>());
   } else {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
   }
@@ -87,6 +111,9 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     spdlog::info("listening on {}:{}", config.server.address, server->port());
     ioc.run();
     signals.cancel();
+    // A second signal after a clean stop must not turn exit status 0 into 143.
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGTERM, SIG_IGN);
     spdlog::info("stopped");
     io.out << "disclose: stopped" << std::endl;
   });

@@ -286,7 +286,13 @@ Response Api::Impl::readyz(Call&) {
 
 Response Api::Impl::metrics_text(Call& call) {
   std::vector<std::pair<std::string, double>> gauges;
-  for (const auto& [state, count] : store.open_cases_by_state())
+  // Every open state of every workflow appears, with 0 when empty, so alerts never see "no data".
+  std::map<std::string, int64_t> open;
+  for (const auto& name : engine.workflows().names())
+    for (const auto& state : engine.workflows().find(name)->states)
+      if (state.open) open[state.name] = 0;
+  for (const auto& [state, count] : store.open_cases_by_state()) open[state] += count;
+  for (const auto& [state, count] : open)
     gauges.emplace_back("disclose_open_cases{state=\"" + state + "\"}", double(count));
   gauges.emplace_back("disclose_overdue_cases", double(store.overdue_cases(call.now.today)));
   gauges.emplace_back("disclose_outbox_backlog", double(store.outbox_backlog()));
