@@ -1,9 +1,10 @@
-// disclose report annual --year Y [--agency A] --format json|csv|html [--out FILE]
+// disclose report annual --year Y [--agency A] --format json|csv|html|xlsx [--out FILE]
 #include <fstream>
 #include <sstream>
 
 #include "disclose/annual_report.h"
 #include "disclose/commands.h"
+#include "disclose/report_xlsx.h"
 
 namespace disclose::cli {
 namespace {
@@ -34,6 +35,8 @@ std::vector<Case> load_cases(Store& store, const std::string& agency) {
 }
 
 void run_annual(Context& context, Io& io, const AnnualOptions& options) {
+  if (options.format == "xlsx" && options.out.empty())
+    throw CliError(2, "--format xlsx needs --out FILE (a workbook is not written to stdout)");
   const Workflow* workflow = context.workflows().find(kReportWorkflow);
   if (!workflow) throw CliError(1, "workflow '" + kReportWorkflow + "' is not loaded");
 
@@ -62,7 +65,13 @@ void run_annual(Context& context, Io& io, const AnnualOptions& options) {
   }
 
   std::string body;
-  if (options.format == "csv") {
+  if (options.format == "xlsx") {
+    try {
+      write_annual_report_xlsx(report, options.out);
+    } catch (const std::runtime_error& e) {
+      throw CliError(1, "cannot write " + options.out + ": " + e.what());
+    }
+  } else if (options.format == "csv") {
     body = render_annual_report_csv(report);
   } else if (options.format == "html") {
     body = render_annual_report_html(report);
@@ -73,7 +82,7 @@ void run_annual(Context& context, Io& io, const AnnualOptions& options) {
   }
   if (options.out.empty()) {
     io.out << body;
-  } else {
+  } else if (options.format != "xlsx") {
     std::ofstream file(options.out, std::ios::binary | std::ios::trunc);
     file << body;
     file.close();
@@ -101,8 +110,8 @@ void add_report_commands(CLI::App& app, Context& context, Io& io) {
       ->required()
       ->check(CLI::Range(1900, 9999));
   annual->add_option("--agency", options->agency, "only this agency (default: every agency)");
-  annual->add_option("--format", options->format, "json | csv | html")
-      ->check(CLI::IsMember({"json", "csv", "html"}))
+  annual->add_option("--format", options->format, "json | csv | html | xlsx (xlsx needs --out)")
+      ->check(CLI::IsMember({"json", "csv", "html", "xlsx"}))
       ->capture_default_str();
   annual->add_option("--out", options->out, "write to FILE instead of stdout");
   annual->callback([&context, &io, options] { run_annual(context, io, *options); });
