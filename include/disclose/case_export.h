@@ -1,0 +1,54 @@
+// Audit exports of one case's history (一案一档): a complete machine-readable JSON document that
+// carries every event's canonical body and chain fields, so it can be verified away from the
+// database; a CSV timeline for spreadsheets; and a printable A4 HTML file record.
+//
+// A single case's export carries only its own chain: verify_case_export checks the per-case links
+// (hash = SHA-256(prev_hash ‖ body)), not the global chain, which needs every other case too.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "disclose/case.h"
+#include "disclose/date.h"
+#include "disclose/engine.h"
+
+namespace disclose {
+
+inline constexpr const char* kCaseExportFormat = "disclose.case-export";
+inline constexpr int kCaseExportVersion = 1;
+
+// {"format": "disclose.case-export", "version": 1, "case", "deadlines" (with explanations),
+//  "events" (with chain fields and the canonical `body` as hashed), "verification"}.
+boost::json::object export_case_json(const Engine& engine, const Case& a_case,
+                                     const std::vector<Event>& events, Date today);
+
+// One row per event after a header row; UTF-8 with BOM, CRLF line ends, RFC 4180 quoting.
+std::string export_case_csv(const Engine& engine, const Case& a_case,
+                            const std::vector<Event>& events, Date today);
+
+// A printable A4 file record (一案一档) with inline CSS; every text is HTML-escaped.
+std::string export_case_html(const Engine& engine, const Case& a_case,
+                             const std::vector<Event>& events, Date today);
+
+struct VerifyResult {
+  bool ok = false;
+  int64_t events_checked = 0;
+  std::string message;  // "ok: N events", or the first bad event: "event seq N: reason"
+};
+
+// Checks a document made by export_case_json: each hash recomputed from its body and prev_hash,
+// prev links, seq consecutive from 1, visible fields equal to the body, the last hash equal to
+// verification.head_hash and the case version equal to the last seq.
+VerifyResult verify_case_export(const boost::json::value& document);
+
+// RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled.
+std::string csv_field(const std::string& text);
+// &, <, >, " and ' escaped.
+std::string html_escape(const std::string& text);
+
+}  // namespace disclose
