@@ -18,16 +18,16 @@ namespace disclose::http {
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
-  uint16_t port = 8080;                       // 0: the kernel picks (tests)
-  std::size_t body_limit = 1 << 20;           // 413 beyond
-  std::size_t header_limit = 16 * 1024;       // 431 beyond
+  uint16_t port = 8080;                              // 0: the kernel picks (tests)
+  std::size_t body_limit = 1 << 20;                  // 413 beyond
+  std::size_t header_limit = 16 * 1024;              // 431 beyond
   std::chrono::milliseconds header_timeout{10'000};  // to receive a whole request head
   std::chrono::milliseconds body_timeout{30'000};    // to receive the body
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
-  std::size_t max_connections = 1024;         // beyond: accepted and closed at once
-  std::string tls_certificate;                // PEM files; both set = HTTPS only
+  std::size_t max_connections = 1024;                // beyond: accepted and closed at once
+  std::string tls_certificate;                       // PEM files; both set = HTTPS only
   std::string tls_private_key;
-  bool json_log = false;                      // access log as JSON lines instead of text
+  bool json_log = false;  // access log as JSON lines instead of text
 };
 
 class Server {
