@@ -1,5 +1,6 @@
 // Case history exports: JSON with a verifiable per-case chain, CSV, printable HTML, and the CLI.
 #include "disclose/case_export.h"
+#include "disclose/escape.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -7,6 +7,7 @@
 
 #include "disclose/audit.h"
 #include "disclose/case_json.h"
+#include "disclose/escape.h"
 
 namespace disclose {
 namespace json = boost::json;
@@ -117,43 +118,6 @@ std::string text_of(const json::object& o, std::string_view key) {
 }
 
 }  // namespace
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string html_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 json::object export_case_json(const Engine& engine, const Case& a_case,
                               const std::vector<Event>& events, Date today) {

@@ -7,72 +7,12 @@
 #include <boost/json.hpp>
 
 #include "disclose/annual_report.h"
+#include "disclose/escape.h"
 
 namespace disclose {
 namespace {
 
 namespace json = boost::json;
-
-std::string title_of(const AnnualReport& report) {
-  std::string name = !report.agency_name.empty() ? report.agency_name
-                     : !report.agency.empty()    ? report.agency
-                                                 : "全部机关";
-  return name + std::to_string(report.year) + "年政府信息公开工作年度报告";
-}
-
-// "三(三)4" → top "三", sub "三", item "4"; "一" → top "一".
-struct CodeParts {
-  std::string top;
-  std::string sub;
-  std::string item;
-};
-
-CodeParts split_code(std::string_view code) {
-  CodeParts parts;
-  size_t open = code.find('(');
-  if (open == std::string_view::npos) {
-    parts.top = code;
-    return parts;
-  }
-  size_t close = code.find(')', open);
-  parts.top = code.substr(0, open);
-  parts.sub = code.substr(open + 1, close - open - 1);
-  parts.item = code.substr(close + 1);
-  return parts;
-}
-
-std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // The official form prints the 三 rows as "（一）予以公开" and "1.属于国家秘密".
 std::string sub_heading(const std::string& sub, const std::string& text) {
@@ -86,13 +26,34 @@ constexpr const char* kSection6Title = "六、其他需要报告的事项";
 
 }  // namespace
 
+std::string annual_report_title(const AnnualReport& report) {
+  std::string name = !report.agency_name.empty() ? report.agency_name
+                     : !report.agency.empty()    ? report.agency
+                                                 : "全部机关";
+  return name + std::to_string(report.year) + "年政府信息公开工作年度报告";
+}
+
+ReportRowCode split_report_row(std::string_view code) {
+  ReportRowCode parts;
+  size_t open = code.find('(');
+  if (open == std::string_view::npos) {
+    parts.top = code;
+    return parts;
+  }
+  size_t close = code.find(')', open);
+  parts.top = code.substr(0, open);
+  parts.sub = code.substr(open + 1, close - open - 1);
+  parts.item = code.substr(close + 1);
+  return parts;
+}
+
 json::value annual_report_json(const AnnualReport& report) {
   json::object out;
   out["year"] = report.year;
   out["workflow"] = report.workflow;
   out["agency"] = report.agency.empty() ? json::value(nullptr) : json::value(report.agency);
   out["agency_name"] = report.agency_name;
-  out["title"] = title_of(report);
+  out["title"] = annual_report_title(report);
   json::array columns;
   for (const ReportColumn& c : report_columns())
     columns.push_back(json::object{{"kind", c.kind}, {"label", c.label}});
@@ -157,7 +118,7 @@ std::string render_annual_report_csv(const AnnualReport& report) {
 }
 
 std::string render_annual_report_html(const AnnualReport& report) {
-  const std::string title = html_escape(title_of(report));
+  const std::string title = html_escape(annual_report_title(report));
   std::string out;
   out += "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<title>" + title + "</title>\n";
@@ -208,14 +169,15 @@ td.head { text-align: center; }
   bool results_started = false;
   std::string open_group;
   for (const ReportRow& r : report.rows) {
-    CodeParts code = split_code(r.code);
+    ReportRowCode code = split_report_row(r.code);
     out += "<tr>";
     if (code.sub.empty()) {
       out += "<td colspan=\"3\">" + code.top + "、" + html_escape(r.label) + "</td>";
     } else {
       if (!results_started) {
         results_started = true;
-        int span = count_rows([&](const ReportRow& x) { return !split_code(x.code).sub.empty(); });
+        int span =
+            count_rows([&](const ReportRow& x) { return !split_report_row(x.code).sub.empty(); });
         out += "<td rowspan=\"" + std::to_string(span) + "\" class=\"head\">" + kResultsHeading +
                "</td>";
       }
@@ -226,7 +188,7 @@ td.head { text-align: center; }
         if (group != open_group) {
           open_group = group;
           int span = count_rows([&](const ReportRow& x) {
-            CodeParts p = split_code(x.code);
+            ReportRowCode p = split_report_row(x.code);
             return !p.item.empty() && p.top + "(" + p.sub + ")" == group;
           });
           out += "<td rowspan=\"" + std::to_string(span) + "\">" +

@@ -125,4 +125,15 @@ std::string render_annual_report_csv(const AnnualReport& report);
 // A printable A4 page in the official layout, inline CSS, no external assets.
 std::string render_annual_report_html(const AnnualReport& report);
 
+// The report's title, e.g. "区自然资源局2025年政府信息公开工作年度报告".
+std::string annual_report_title(const AnnualReport& report);
+
+// A row code split for the layout's label columns: "三(三)4" → {"三", "三", "4"}, "一" → {"一"}.
+struct ReportRowCode {
+  std::string top;
+  std::string sub;
+  std::string item;
+};
+ReportRowCode split_report_row(std::string_view code);
+
 }  // namespace disclose

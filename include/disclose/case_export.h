@@ -46,9 +46,4 @@ struct VerifyResult {
 // verification.head_hash and the case version equal to the last seq.
 VerifyResult verify_case_export(const boost::json::value& document);
 
-// RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled.
-std::string csv_field(const std::string& text);
-// &, <, >, " and ' escaped.
-std::string html_escape(const std::string& text);
-
 }  // namespace disclose

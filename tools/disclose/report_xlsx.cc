@@ -135,33 +135,6 @@ void print_setup(lxw_worksheet* sheet, int last_row, int last_col) {
         "set print area");
 }
 
-std::string title_of(const AnnualReport& report) {
-  std::string name = !report.agency_name.empty() ? report.agency_name
-                     : !report.agency.empty()    ? report.agency
-                                                 : "全部机关";
-  return name + std::to_string(report.year) + "年政府信息公开工作年度报告";
-}
-
-// "三(三)4" → top "三", sub "三", item "4"; "一" → top "一" (as the HTML renderer reads codes).
-struct CodeParts {
-  std::string top;
-  std::string sub;
-  std::string item;
-};
-CodeParts split_code(std::string_view code) {
-  CodeParts parts;
-  size_t open = code.find('(');
-  if (open == std::string_view::npos) {
-    parts.top = code;
-    return parts;
-  }
-  size_t close = code.find(')', open);
-  parts.top = code.substr(0, open);
-  parts.sub = code.substr(open + 1, close - open - 1);
-  parts.item = code.substr(close + 1);
-  return parts;
-}
-
 constexpr int kLabelColumns = 3;  // 一/二/三/四, the 三 sub-heading, the numbered item
 constexpr int kTable3LastCol = kLabelColumns + kReportColumns - 1;
 
@@ -173,7 +146,7 @@ void write_table3(Workbook& book, const Formats& f, const AnnualReport& report) 
   width(sheet, 2, 2, 44);
   width(sheet, kLabelColumns, kTable3LastCol, 11);
 
-  merge(sheet, 0, 0, 0, kTable3LastCol, title_of(report), f.title);
+  merge(sheet, 0, 0, 0, kTable3LastCol, annual_report_title(report), f.title);
   height(sheet, 0, 28);
   const std::string year = std::to_string(report.year);
   merge(sheet, 1, 0, 1, kTable3LastCol, year + "年1月1日至" + year + "年12月31日", f.text);
@@ -198,29 +171,29 @@ void write_table3(Workbook& book, const Formats& f, const AnnualReport& report) 
   // The extent of the run of rows starting at `i` whose codes share `key`.
   auto run_end = [&](int i, auto key) {
     int j = i;
-    while (j + 1 < count &&
-           key(split_code(report.rows[j + 1].code)) == key(split_code(report.rows[i].code)))
+    while (j + 1 < count && key(split_report_row(report.rows[j + 1].code)) ==
+                                key(split_report_row(report.rows[i].code)))
       ++j;
     return j;
   };
   for (int i = 0; i < count; ++i) {
     const ReportRow& r = report.rows[i];
-    const CodeParts code = split_code(r.code);
+    const ReportRowCode code = split_report_row(r.code);
     const int row = first + i;
     if (code.sub.empty()) {
       merge(sheet, row, 0, row, kLabelColumns - 1, code.top + "、" + r.label, f.label);
     } else {
       // Column A: "三、本年度办理结果" over every 三 row.
-      if (i == 0 || split_code(report.rows[i - 1].code).sub.empty()) {
-        int last = run_end(i, [](const CodeParts& p) { return !p.sub.empty(); });
+      if (i == 0 || split_report_row(report.rows[i - 1].code).sub.empty()) {
+        int last = run_end(i, [](const ReportRowCode& p) { return !p.sub.empty(); });
         merge(sheet, row, 0, first + last, 0, "三、本年度办理结果", f.head);
       }
       if (code.item.empty()) {
         merge(sheet, row, 1, row, kLabelColumns - 1, "（" + code.sub + "）" + r.label, f.label);
       } else {
         // Column B: the group heading over its numbered items.
-        auto group = [](const CodeParts& p) { return p.item.empty() ? std::string() : p.sub; };
-        const bool opens = i == 0 || group(split_code(report.rows[i - 1].code)) != code.sub;
+        auto group = [](const ReportRowCode& p) { return p.item.empty() ? std::string() : p.sub; };
+        const bool opens = i == 0 || group(split_report_row(report.rows[i - 1].code)) != code.sub;
         if (opens)
           merge(sheet, row, 1, first + run_end(i, group), 1, "（" + code.sub + "）" + r.group,
                 f.label);
