@@ -453,6 +453,7 @@ TEST_F(OutboxDispatchTest, AHungReceiverDoesNotDelayAnotherSubscription) {
   EXPECT_EQ(dispatcher_->stats().in_flight, 1);
 
   // The peer hangs up: the attempt fails and is rescheduled, not lost.
+  jitter_ = 0.5;  // 5 s away by the fixed clock: no immediate retries against the closed port
   hung.close();
   ASSERT_TRUE(run_until([&] { return attempts_are(stuck, 1); }));
   EXPECT_EQ(row(stuck).status, OutboxStatus::pending);
@@ -625,6 +626,17 @@ TEST_F(HttpClientTest, BadUrlsAreErrorsNotExceptions) {
   }
 }
 
+TEST_F(HttpClientTest, ResolvesHostNames) {
+  HttpClient client;
+  // localhost may resolve to ::1 first; the receiver listens on 127.0.0.1 only, so this also
+  // shows every resolved address being tried.
+  auto result = send(client, post("http://localhost:" + std::to_string(server_->port()) + "/n"));
+  ASSERT_TRUE(result.transport_ok) << result.error;
+  EXPECT_EQ(result.status, 200);
+  ASSERT_EQ(receiver_.requests.size(), 1u);
+  EXPECT_EQ(receiver_.requests[0].header("host"), "localhost:" + std::to_string(server_->port()));
+}
+
 TEST_F(HttpClientTest, TimesOutAgainstASilentPeer) {
   HttpClient client;
   SilentPeer& hung = silent_peer();
@@ -662,7 +674,9 @@ TEST_F(HttpsClientTest, VerifiesTheCertificateAndItsAddress) {
   HttpClient untrusting;  // system trust store only: a self-signed certificate is refused
   auto refused = send(untrusting, post(tls_url("127.0.0.1", "/hook")));
   EXPECT_FALSE(refused.transport_ok);
-  EXPECT_NE(refused.error.find("TLS handshake"), std::string::npos) << refused.error;
+  EXPECT_NE(refused.error.find("negotiating TLS with 127.0.0.1: certificate verify failed"),
+            std::string::npos)
+      << refused.error;
   EXPECT_TRUE(receiver_.requests.empty());
 
   HttpClientOptions options;
@@ -673,6 +687,16 @@ TEST_F(HttpsClientTest, VerifiesTheCertificateAndItsAddress) {
   EXPECT_EQ(ok.status, 200);
   ASSERT_EQ(receiver_.requests.size(), 1u);
   EXPECT_EQ(receiver_.requests[0].target, "/hook?x=1");
+}
+
+TEST_F(HttpsClientTest, TheTimeoutCoversTheHandshake) {
+  HttpClient client;
+  SilentPeer& hung = silent_peer();
+  auto result =
+      send(client, post("https://127.0.0.1:" + std::to_string(hung.port()) + "/x"), 200ms);
+  EXPECT_FALSE(result.transport_ok);
+  EXPECT_NE(result.error.find("timed out after 200 ms while negotiating TLS"), std::string::npos)
+      << result.error;
 }
 
 TEST_F(HttpsClientTest, ACertificateForAnotherNameIsRefused) {

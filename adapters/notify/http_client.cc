@@ -269,7 +269,7 @@ asio::awaitable<HttpResult> HttpClient::Impl::send(const OutgoingRequest& reques
   }
   auto [handshake_ec] = co_await stream.async_handshake(ssl::stream_base::client, kAwait);
   if (handshake_ec) {
-    result.error = failure("TLS handshake with " + target->host, handshake_ec, timeout);
+    result.error = failure("negotiating TLS with " + target->host, handshake_ec, timeout);
     const long verify = SSL_get_verify_result(native);
     if (verify != X509_V_OK) {
       result.error += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
