@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -482,6 +483,23 @@ TEST_F(OutboxDispatchTest, CapsRequestsPerSubscriptionAndDefersTheRest) {
   EXPECT_EQ(third.next_attempt_at, t0() + options.defer);
   EXPECT_EQ(dispatcher_->stats().deferred, 1u);
   EXPECT_EQ(dispatcher_->stats().in_flight, 2);
+}
+
+TEST_F(OutboxDispatchTest, ABacklogDrainsThroughTheSlotsWithoutDeferrals) {
+  auto subscription = subscribe(url("/hook/a"));
+  std::vector<OutboxItem> items;
+  for (int i = 0; i < 40; ++i) items.push_back(enqueue(subscription, i + 1));
+  auto options = fast_options();
+  options.max_in_flight = 4;
+  options.max_in_flight_per_subscription = 4;
+  start(options);
+  ASSERT_TRUE(run_until([&] { return dispatcher_->stats().delivered == items.size(); }));
+  for (const auto& item : items) EXPECT_EQ(row(item).status, OutboxStatus::delivered);
+  std::set<std::string> ids;
+  for (const auto& request : receiver_.requests) ids.insert(request.header("webhook-id"));
+  EXPECT_EQ(ids.size(), items.size());
+  EXPECT_EQ(receiver_.requests.size(), items.size());
+  EXPECT_EQ(dispatcher_->stats().deferred, 0u);
 }
 
 TEST_F(OutboxDispatchTest, ConnectionRefusedIsARetry) {

@@ -92,7 +92,6 @@ struct OutboxDispatcher::Impl {
 
   bool started = false;
   std::atomic<bool> stopping{false};
-  bool wake_requested = false;  // set while the loop was busy: skip the next sleep
   int in_flight = 0;
   std::map<int64_t, int> in_flight_by_subscription;
   std::set<int64_t> in_flight_rows;
@@ -132,11 +131,10 @@ struct OutboxDispatcher::Impl {
     int64_t subscription_;
   };
 
-  // On the strand: makes the loop look at the outbox now.
-  void nudge() {
-    wake_requested = true;
-    timer.cancel();
-  }
+  // On the strand: makes the loop look at the outbox now. The loop is always either asleep on
+  // the timer or about to pass over the outbox anyway (everything here runs on one strand and a
+  // pass does not suspend), so cancelling the sleep is enough: no wake-up is lost.
+  void nudge() { timer.cancel(); }
 
   int subscription_load(int64_t subscription_id) const {
     auto it = in_flight_by_subscription.find(subscription_id);
@@ -218,11 +216,15 @@ std::chrono::milliseconds OutboxDispatcher::Impl::sleep_time(bool more) {
 
 asio::awaitable<void> OutboxDispatcher::Impl::loop(std::shared_ptr<Impl> self) {
   while (!self->stopping) {
-    self->wake_requested = false;
     const bool more = self->fill(self);
     if (self->stopping) break;
     const auto sleep = self->sleep_time(more);
-    if (self->wake_requested || sleep.count() == 0) continue;
+    if (sleep.count() == 0) {
+      // More is due at once, but the server and the deliveries share this thread: let them
+      // run before the next pass.
+      co_await asio::post(self->strand, asio::use_awaitable);
+      continue;
+    }
     self->timer.expires_after(sleep);
     auto [ec] = co_await self->timer.async_wait(kAwait);
     (void)ec;  // expired or cancelled by a nudge: either way, look again
