@@ -707,6 +707,21 @@ TEST_F(HttpsClientTest, VerifiesTheCertificateAndItsAddress) {
   EXPECT_EQ(receiver_.requests[0].target, "/hook?x=1");
 }
 
+TEST_F(HttpsClientTest, VerifiesAHostName) {
+  TlsFiles files("DNS:localhost");
+  serve_tls(files);
+  HttpClientOptions options;
+  options.ca_file = files.certificate();
+  HttpClient client(options);
+  auto ok = send(client, post(tls_url("localhost", "/hook")));
+  ASSERT_TRUE(ok.transport_ok) << ok.error;
+  EXPECT_EQ(ok.status, 200);
+  // The same certificate does not vouch for the address.
+  auto refused = send(client, post(tls_url("127.0.0.1", "/hook")));
+  EXPECT_FALSE(refused.transport_ok);
+  EXPECT_EQ(receiver_.requests.size(), 1u);
+}
+
 TEST_F(HttpsClientTest, TheTimeoutCoversTheHandshake) {
   HttpClient client;
   SilentPeer& hung = silent_peer();
