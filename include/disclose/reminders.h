@@ -17,6 +17,25 @@
 // Paused clocks send no reminders (the due date is provisional while a third party holds the
 // case); stopped, met and missed clocks neither. A clock whose deadline has an `on_expiry`
 // action also gets an expiry timer at 00:00 local time on the day after its due date.
+//
+// The corners, decided here:
+// - Rule: the first rule naming the clock's kind, else the first "*" rule; none → no reminders
+//   (the expiry timer does not depend on a rule).
+// - Dates, from the due date D as the engine computes it (deadline_clock.h): offset o < 0 is
+//   the |o|-th working day before D, o > 0 the o-th working day after D. Offset 0 is D; when D
+//   is not a working day (an Art. 35 date may be) and `working_days_only`, it is the last
+//   working day before D. Two offsets on one day (−1 and 0 then) keep only the later offset.
+// - Repeats start after max(largest offset, 0), so they only ever run while overdue, and carry
+//   the next offsets: with `working_days_only`, offset n is the n-th working day after D; without
+//   it, one a calendar day after the last fixed occurrence (or D), numbered on from there.
+// - Send time: `send_at` local (an unparsable time in a rule built in code falls back to 09:00).
+//   An occurrence is passed when its send instant ≤ now.at; a sent later offset of the same
+//   (deadline, epoch) supersedes every earlier one, also in plan() (so a due date moved later by
+//   a new calendar year does not re-send what was already said).
+// - remaining_wd is measured from now.today, as Engine::deadlines() does; `now.today` should be
+//   the local date of `now.at`.
+// - Closed means a state with `open: false` or `terminal`, or a state the workflow does not know.
+// - Provisional due dates (outside the official calendar years) are planned like any other.
 #pragma once
 
 #include <optional>
