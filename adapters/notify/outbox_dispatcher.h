@@ -62,7 +62,8 @@ struct DispatcherStats {
 
 class OutboxDispatcher {
  public:
-  // `store` and `time` must outlive the io_context's run(). `random01` draws the retry jitter in
+  // `store` and `time` must outlive the io_context's run(); the dispatcher must be destroyed
+  // before the io_context (its timer belongs to it). `random01` draws the retry jitter in
   // [0, 1) (empty: a seeded Mersenne Twister). Throws std::system_error when the HTTP client's
   // TLS context cannot be set up.
   OutboxDispatcher(boost::asio::io_context& io, Store& store, const TimeSource& time,
