@@ -560,6 +560,7 @@ TEST_F(OutboxStoreTest, NextTimerAndDueCasesComeEarliestFirst) {
   EXPECT_EQ(store_->cases_with_due_timers(T("2025-03-28T00:00:00Z"), 10), (Ids{b.id, a.id}));
   EXPECT_EQ(store_->cases_with_due_timers(T("2025-05-01T00:00:00Z"), 10), (Ids{b.id, a.id, c.id}));
   EXPECT_EQ(store_->cases_with_due_timers(T("2025-05-01T00:00:00Z"), 2), (Ids{b.id, a.id}));
+  EXPECT_EQ(store_->cases_with_due_timers(T("2025-05-01T00:00:00Z"), -1), Ids{});
 
   // Fired timers no longer count.
   ReminderFiring f;
@@ -593,6 +594,8 @@ TEST_F(OutboxStoreTest, ClaimLeasesRowsUntilTheLeaseRunsOut) {
     for (const OutboxItem& i : items) out.push_back(i.id);
     return out;
   };
+  EXPECT_TRUE(
+      store_->claim_outbox(T("2025-03-04T00:00:00Z"), T("2025-03-04T00:05:00Z"), -1).empty());
   // Not due yet.
   EXPECT_TRUE(
       store_->claim_outbox(T("2025-03-03T02:00:59Z"), T("2025-03-03T02:05:00Z"), 10).empty());

@@ -151,6 +151,7 @@ int fan_out(SQLite::Database& db, const Notification& notification, const std::s
 std::vector<OutboxItem> claim_outbox(SQLite::Database& db, Instant now, Instant lease_until,
                                      int limit) {
   std::vector<OutboxItem> claimed;
+  if (limit <= 0) return claimed;  // SQLite reads a negative LIMIT as "no limit"
   {
     SQLite::Statement st(db, std::string(kColumns) +
                                  " WHERE status = 'pending' AND next_attempt_at <= ?"

@@ -117,6 +117,7 @@ std::optional<Instant> next_timer_at(SQLite::Database& db) {
 }
 
 std::vector<CaseId> cases_with_due_timers(SQLite::Database& db, Instant now, int limit) {
+  if (limit <= 0) return {};  // SQLite reads a negative LIMIT as "no limit"
   SQLite::Statement st(db,
                        "SELECT case_id FROM timers"
                        " WHERE fired_at IS NULL AND fire_at_unix <= ?"
