@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@
 #include "disclose/audit.h"
 #include "disclose/calendar.h"
 #include "disclose/case.h"
+#include "disclose/notification.h"
+#include "disclose/reminders.h"
 
 namespace disclose {
 
@@ -28,6 +31,11 @@ struct User {
   std::string agency;
   bool scope_all = false;
   bool active = true;
+  // For @-mentions in robot messages (issue #4); "" when unknown.
+  std::string mobile;
+  std::string wecom_userid;
+  std::string dingtalk_userid;
+  std::string feishu_user_id;
 };
 
 struct IssuedToken {
@@ -57,6 +65,70 @@ struct IdempotencyRecord {
 // writing transaction, so the action and its remembered response commit together. It runs under
 // the store's lock: it must not call the store.
 using IdempotencyBuilder = std::function<IdempotencyRecord(const Case& stored)>;
+
+// What a case write brings with it, decided outside the store (timer planning and notification
+// composition are domain rules) and written in the same transaction as the event.
+struct CaseWriteEffects {
+  // Replaces the case's pending (unfired) timers.
+  std::vector<PlannedTimer> timers;
+  // Queued once per enabled subscription that wants the type for the case's agency.
+  std::vector<Notification> notifications;
+};
+
+// What the store knows inside the writing transaction, handed to the hook.
+struct CaseWriteContext {
+  const std::set<std::string>& sent_reminders;  // the case's reminder ledger keys
+  const std::vector<User>& agency_users;        // active users of the case's agency
+  const std::optional<Agency>& agency;
+};
+
+// Called by create_case and append_event inside the transaction, after the event is written and
+// with the stored case (id and number assigned). It runs under the store's lock: it must not call
+// the store. Installed once at start-up (Store::set_case_write_hook); without one, case writes
+// leave timers and the outbox alone.
+using CaseWriteHook = std::function<CaseWriteEffects(const Case& stored, const Event& event,
+                                                     const CaseWriteContext& context)>;
+
+// Firing a case's due reminders: ledger keys, their notifications, the case's new timers.
+struct ReminderFiring {
+  CaseId case_id = 0;
+  int64_t expected_version = 0;  // the case version the decision was made on
+  struct Sent {
+    std::string ledger_key;
+    Notification notification;
+  };
+  std::vector<Sent> reminders;
+  std::vector<PlannedTimer> timers;  // the case's pending timers afterwards
+  Instant fired_at{};
+};
+
+enum class OutboxStatus { pending, delivered, dead };
+const char* to_string(OutboxStatus status);
+std::optional<OutboxStatus> outbox_status_from(std::string_view text);
+
+// One notification for one subscription.
+struct OutboxItem {
+  int64_t id = 0;
+  std::string message_id;  // stable across attempts: the webhook-id
+  int64_t subscription_id = 0;
+  CaseId case_id = 0;  // 0 when not about a case
+  Notification notification;
+  OutboxStatus status = OutboxStatus::pending;
+  int attempts = 0;
+  Instant created_at{};
+  Instant next_attempt_at{};
+  std::optional<Instant> first_attempt_at;
+  std::optional<Instant> delivered_at;
+  std::string last_error;
+};
+
+struct OutboxFilter {
+  std::optional<OutboxStatus> status;
+  std::optional<int64_t> subscription_id;
+  std::optional<CaseId> case_id;
+  int64_t after_id = 0;  // pagination: ids greater than this, ascending
+  int limit = 100;
+};
 
 struct CaseFilter {
   std::optional<std::string> state;
@@ -175,6 +247,55 @@ class Store {
 
   // Walks every event in global order and every case; names the first broken link.
   virtual AuditReport verify_audit() const = 0;
+
+  // --- Staff contact details (issue #4) ---------------------------------------------------
+  // Replaces mobile and messaging ids; throws StoreError for an unknown user.
+  virtual void set_user_contacts(const User& user_with_contacts) = 0;
+
+  // --- Timers and reminders (issue #4) ------------------------------------------------------
+  virtual void set_case_write_hook(CaseWriteHook hook) = 0;
+  // The earliest unfired timer, or nullopt when none is pending.
+  virtual std::optional<Instant> next_timer_at() const = 0;
+  // Cases with an unfired timer due at or before `now`, earliest first.
+  virtual std::vector<CaseId> cases_with_due_timers(Instant now, int limit) const = 0;
+  virtual std::set<std::string> sent_reminders(CaseId id) const = 0;
+  virtual std::vector<PlannedTimer> pending_timers(CaseId id) const = 0;
+  // In one transaction: records each ledger key not yet sent and queues its notification (a key
+  // already in the ledger is skipped with its notification), marks the case's timers due by
+  // fired_at as fired, and replaces its pending timers. Throws VersionConflict when the case
+  // moved since expected_version (nothing written). Returns how many reminders were new.
+  virtual int record_reminders(const ReminderFiring& firing) = 0;
+  // Replaces a case's pending timers outside a case write (start-up replanning).
+  virtual void replace_timers(CaseId id, int64_t expected_version,
+                              const std::vector<PlannedTimer>& timers) = 0;
+
+  // --- Subscriptions (issue #4) -------------------------------------------------------------
+  // Assigns id and created_at. Throws StoreError for an unknown agency.
+  virtual Subscription add_subscription(const Subscription& subscription) = 0;
+  virtual std::optional<Subscription> find_subscription(int64_t id) const = 0;
+  virtual std::vector<Subscription> subscriptions() const = 0;
+  // Replaces every field but id and created_at; false when there is no such subscription.
+  virtual bool update_subscription(const Subscription& subscription) = 0;
+  // Deletes the subscription and its undelivered outbox rows; false when there is none.
+  virtual bool remove_subscription(int64_t id) = 0;
+
+  // --- Outbox (issue #4) --------------------------------------------------------------------
+  // Queues a notification for one subscription outside a case write (e.g. a test message).
+  virtual OutboxItem enqueue(int64_t subscription_id, CaseId case_id,
+                             const Notification& notification, Instant now) = 0;
+  // Pending rows due by `now`, oldest first, at most `limit`. Each claimed row's
+  // next_attempt_at moves to `lease_until` (and first_attempt_at is set), so a crash mid-delivery
+  // retries it after the lease instead of losing it.
+  virtual std::vector<OutboxItem> claim_outbox(Instant now, Instant lease_until, int limit) = 0;
+  virtual void mark_delivered(int64_t id, int attempts, Instant at) = 0;
+  virtual void mark_retry(int64_t id, int attempts, Instant next_attempt, const std::string& error) = 0;
+  virtual void mark_dead(int64_t id, int attempts, const std::string& error) = 0;
+  // Dead → pending, due at `now`, attempts and first attempt reset; false unless it was dead.
+  virtual bool replay(int64_t id, Instant now) = 0;
+  virtual std::optional<OutboxItem> find_outbox(int64_t id) const = 0;
+  virtual std::vector<OutboxItem> list_outbox(const OutboxFilter& filter) const = 0;
+  // The earliest next_attempt_at of a pending row (the dispatcher sleeps until then).
+  virtual std::optional<Instant> next_outbox_at() const = 0;
 };
 
 }  // namespace disclose
