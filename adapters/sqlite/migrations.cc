@@ -170,6 +170,67 @@ CREATE TABLE idempotency_keys (
 -- Old keys will be expired by age.
 CREATE INDEX idempotency_keys_by_created ON idempotency_keys(created_at);
 )sql"},
+
+    // Reminders and notifications to staff (issue #4).
+    {3, R"sql(
+-- For @-mentions in robot messages; '' when unknown.
+ALTER TABLE users ADD COLUMN mobile TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN wecom_userid TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN dingtalk_userid TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN feishu_user_id TEXT NOT NULL DEFAULT '';
+
+-- Who receives notifications. A subscription is removed together with its undelivered outbox
+-- rows; its delivered rows stay as history with subscription_id set to NULL (the store does
+-- that explicitly, so no ON DELETE action is declared).
+CREATE TABLE subscriptions (
+  id          INTEGER PRIMARY KEY,
+  url         TEXT NOT NULL,
+  kind        TEXT NOT NULL CHECK (kind IN ('webhook', 'wecom', 'dingtalk', 'feishu')),
+  secret      TEXT NOT NULL DEFAULT '',
+  agency      TEXT REFERENCES agencies(code),  -- NULL = cases of every agency
+  events      TEXT NOT NULL DEFAULT '["*"]'     -- JSON array of types, "*" = all
+              CHECK (json_valid(events) AND json_type(events) = 'array'),
+  enabled     INTEGER NOT NULL DEFAULT 1,
+  description TEXT NOT NULL DEFAULT '',
+  created_at  TEXT NOT NULL
+);
+
+-- When to look at a case again. fire_at is for people; fire_at_unix is what is compared and
+-- sorted. A row stays once fired (fired_at set) so that planning the same occurrence at the same
+-- time again does not arm it a second time; see timer_rows.cc.
+CREATE TABLE timers (
+  id           INTEGER PRIMARY KEY,
+  case_id      INTEGER NOT NULL REFERENCES cases(id),
+  purpose      TEXT NOT NULL CHECK (purpose IN ('reminder', 'expiry')),
+  deadline     TEXT NOT NULL,
+  epoch        INTEGER NOT NULL,
+  offset_wd    INTEGER NOT NULL,
+  fire_on      TEXT NOT NULL,  -- local date
+  fire_at      TEXT NOT NULL,  -- UTC, RFC 3339
+  fire_at_unix INTEGER NOT NULL,
+  fired_at     TEXT,
+  UNIQUE (case_id, purpose, deadline, epoch, offset_wd)
+);
+-- The scheduler asks for the earliest pending timer on every wake-up.
+CREATE INDEX timers_pending ON timers(fire_at_unix) WHERE fired_at IS NULL;
+
+-- Each reminder occurrence that was sent, once: "r:<case>:<deadline>:<epoch>:<offset>".
+CREATE TABLE reminder_ledger (
+  key     TEXT PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  sent_at TEXT NOT NULL
+);
+CREATE INDEX reminder_ledger_by_case ON reminder_ledger(case_id);
+
+-- The outbox of migration 1, now one row per notification and subscription: dedup_key is the
+-- message id, topic the notification type, payload the notification JSON (type, timestamp,
+-- data). next_attempt_at is always written as UTC "YYYY-MM-DDTHH:MM:SSZ", which sorts in time
+-- order as text, so the existing outbox_pending index serves the claim query.
+ALTER TABLE outbox ADD COLUMN subscription_id INTEGER REFERENCES subscriptions(id);
+ALTER TABLE outbox ADD COLUMN first_attempt_at TEXT;
+CREATE INDEX outbox_by_subscription ON outbox(subscription_id);
+CREATE INDEX outbox_by_case ON outbox(case_id);
+)sql"},
 };
 
 }  // namespace

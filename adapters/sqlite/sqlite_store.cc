@@ -1,6 +1,8 @@
 // The Store port on SQLite. Every writing call is one BEGIN IMMEDIATE transaction, so the
 // write lock is taken up front and the version check, the event's chain links and the new
 // case row cannot be interleaved with another writer. Values are always bound, never spliced.
+// Timers, the reminder ledger, subscriptions and the outbox (issue #4) are written by helpers
+// in timer_rows.cc, subscription_rows.cc and outbox_rows.cc, inside this class's transactions.
 #include "sqlite/sqlite_store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -13,11 +15,15 @@
 #include <mutex>
 #include <set>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "disclose/audit.h"
 #include "disclose/case_json.h"
 #include "sqlite/migrations.h"
+#include "sqlite/outbox_rows.h"
+#include "sqlite/subscription_rows.h"
+#include "sqlite/timer_rows.h"
 
 namespace disclose {
 namespace json = boost::json;
@@ -259,14 +265,19 @@ class SqliteStore final : public Store {
         throw StoreError("unknown agency '" + user.agency + "' for user " + user.name);
       }
       SQLite::Statement st(db_,
-                           "INSERT INTO users(name, role, agency, scope_all, active, created_at)"
-                           " VALUES(?, ?, ?, ?, ?, ?)");
+                           "INSERT INTO users(name, role, agency, scope_all, active, created_at,"
+                           " mobile, wecom_userid, dingtalk_userid, feishu_user_id)"
+                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       st.bind(1, user.name);
       st.bind(2, user.role);
       bind_optional(st, 3, user.agency.empty() ? std::nullopt : std::optional(user.agency));
       st.bind(4, user.scope_all ? 1 : 0);
       st.bind(5, user.active ? 1 : 0);
       st.bind(6, now_text());
+      st.bind(7, user.mobile);
+      st.bind(8, user.wecom_userid);
+      st.bind(9, user.dingtalk_userid);
+      st.bind(10, user.feishu_user_id);
       st.exec();
       User stored = user;
       stored.id = db_.getLastInsertRowid();
@@ -438,6 +449,7 @@ class SqliteStore final : public Store {
 
       insert_event(event, genesis_hash());
       replace_deadlines(a_case.id, deadlines);
+      apply_write_hook(a_case, event);
       // Last, once the case is complete. The builder runs under mu_ and inside the transaction,
       // so it must not call back into the store (that would deadlock).
       if (remember) remember_in_transaction(remember(a_case));
@@ -488,6 +500,7 @@ class SqliteStore final : public Store {
       }
       insert_event(event, event_hash(next.id, expected_version));
       replace_deadlines(next.id, deadlines);
+      apply_write_hook(stored_next, event);
       if (remember) remember_in_transaction(remember(stored_next));  // see create_case
       tx.commit();
     });
@@ -692,9 +705,269 @@ class SqliteStore final : public Store {
     });
   }
 
+  // --- issue #4: staff contacts, timers, reminders, subscriptions, outbox ----------------------
+
+  void set_user_contacts(const User& user) override {
+    guarded("set_user_contacts", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement st(db_,
+                           "UPDATE users SET mobile = ?, wecom_userid = ?, dingtalk_userid = ?,"
+                           " feishu_user_id = ? WHERE id = ?");
+      st.bind(1, user.mobile);
+      st.bind(2, user.wecom_userid);
+      st.bind(3, user.dingtalk_userid);
+      st.bind(4, user.feishu_user_id);
+      st.bind(5, user.id);
+      if (st.exec() == 0) throw StoreError("no user " + std::to_string(user.id));
+      tx.commit();
+    });
+  }
+
+  void set_case_write_hook(CaseWriteHook hook) override {
+    std::lock_guard lock(mu_);
+    hook_ = std::move(hook);
+  }
+
+  std::optional<Instant> next_timer_at() const override {
+    return guarded("next_timer_at", [&] {
+      std::lock_guard lock(mu_);
+      return sqlite::next_timer_at(db_);
+    });
+  }
+
+  std::vector<CaseId> cases_with_due_timers(Instant now, int limit) const override {
+    return guarded("cases_with_due_timers", [&] {
+      std::lock_guard lock(mu_);
+      return sqlite::cases_with_due_timers(db_, now, limit);
+    });
+  }
+
+  std::set<std::string> sent_reminders(CaseId id) const override {
+    return guarded("sent_reminders", [&] {
+      std::lock_guard lock(mu_);
+      return sqlite::ledger_keys(db_, id);
+    });
+  }
+
+  std::vector<PlannedTimer> pending_timers(CaseId id) const override {
+    return guarded("pending_timers", [&] {
+      std::lock_guard lock(mu_);
+      return sqlite::pending_timers(db_, id);
+    });
+  }
+
+  int record_reminders(const ReminderFiring& firing) override {
+    return guarded("record_reminders", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      std::string agency = case_agency_at(firing.case_id, firing.expected_version);
+      int added = 0;
+      for (const ReminderFiring::Sent& sent : firing.reminders) {
+        // A key already in the ledger was sent before (by another process, or before a crash
+        // after the commit): its notification is not queued again.
+        if (!sqlite::insert_ledger_key(db_, sent.ledger_key, firing.case_id, firing.fired_at)) {
+          continue;
+        }
+        ++added;
+        sqlite::fan_out(db_, sent.notification, agency,
+                        {firing.case_id, std::nullopt, "r:" + sent.ledger_key, firing.fired_at});
+      }
+      sqlite::mark_timers_fired(db_, firing.case_id, firing.fired_at);
+      sqlite::replace_pending_timers(db_, firing.case_id, firing.timers);
+      tx.commit();
+      return added;
+    });
+  }
+
+  void replace_timers(CaseId id, int64_t expected_version,
+                      const std::vector<PlannedTimer>& timers) override {
+    guarded("replace_timers", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      case_agency_at(id, expected_version);
+      sqlite::replace_pending_timers(db_, id, timers);
+      tx.commit();
+    });
+  }
+
+  Subscription add_subscription(const Subscription& subscription) override {
+    return guarded("add_subscription", [&] {
+      Subscription stored = subscription;
+      stored.created_at =
+          std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      stored = sqlite::insert_subscription(db_, stored);
+      tx.commit();
+      return stored;
+    });
+  }
+
+  std::optional<Subscription> find_subscription(int64_t id) const override {
+    return guarded("find_subscription", [&] {
+      std::lock_guard lock(mu_);
+      return sqlite::find_subscription(db_, id);
+    });
+  }
+
+  std::vector<Subscription> subscriptions() const override {
+    return guarded("subscriptions", [&] {
+      std::lock_guard lock(mu_);
+      return sqlite::all_subscriptions(db_);
+    });
+  }
+
+  bool update_subscription(const Subscription& subscription) override {
+    return guarded("update_subscription", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      bool updated = sqlite::update_subscription(db_, subscription);
+      tx.commit();
+      return updated;
+    });
+  }
+
+  bool remove_subscription(int64_t id) override {
+    return guarded("remove_subscription", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      bool removed = sqlite::delete_subscription(db_, id);
+      tx.commit();
+      return removed;
+    });
+  }
+
+  OutboxItem enqueue(int64_t subscription_id, CaseId case_id, const Notification& notification,
+                     Instant now) override {
+    return guarded("enqueue", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      if (!sqlite::find_subscription(db_, subscription_id)) {
+        throw StoreError("no subscription " + std::to_string(subscription_id));
+      }
+      if (case_id != 0 && !case_number(case_id)) {
+        throw StoreError("no case " + std::to_string(case_id));
+      }
+      // No source: a message queued by hand is a new message every time (outbox_rows.cc).
+      OutboxItem item = sqlite::insert_outbox(db_, subscription_id, notification,
+                                              {case_id, std::nullopt, "", now}, now);
+      tx.commit();
+      return item;
+    });
+  }
+
+  std::vector<OutboxItem> claim_outbox(Instant now, Instant lease_until, int limit) override {
+    return guarded("claim_outbox", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      std::vector<OutboxItem> claimed = sqlite::claim_outbox(db_, now, lease_until, limit);
+      tx.commit();
+      return claimed;
+    });
+  }
+
+  void mark_delivered(int64_t id, int attempts, Instant at) override {
+    write("mark_delivered", [&] { sqlite::mark_delivered(db_, id, attempts, at); });
+  }
+
+  void mark_retry(int64_t id, int attempts, Instant next_attempt,
+                  const std::string& error) override {
+    write("mark_retry", [&] { sqlite::mark_retry(db_, id, attempts, next_attempt, error); });
+  }
+
+  void mark_dead(int64_t id, int attempts, const std::string& error) override {
+    write("mark_dead", [&] { sqlite::mark_dead(db_, id, attempts, error); });
+  }
+
+  bool replay(int64_t id, Instant now) override {
+    return write("replay", [&] { return sqlite::replay(db_, id, now); });
+  }
+
+  std::optional<OutboxItem> find_outbox(int64_t id) const override {
+    return guarded("find_outbox", [&] {
+      std::lock_guard lock(mu_);
+      return sqlite::find_outbox(db_, id);
+    });
+  }
+
+  std::vector<OutboxItem> list_outbox(const OutboxFilter& filter) const override {
+    return guarded("list_outbox", [&] {
+      std::lock_guard lock(mu_);
+      return sqlite::list_outbox(db_, filter);
+    });
+  }
+
+  std::optional<Instant> next_outbox_at() const override {
+    return guarded("next_outbox_at", [&] {
+      std::lock_guard lock(mu_);
+      return sqlite::next_outbox_at(db_);
+    });
+  }
+
  private:
+  // One write transaction around `f` under the lock; returns what `f` returns.
+  template <class F>
+  auto write(const char* what, F&& f) -> decltype(f()) {
+    return guarded(what, [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      if constexpr (std::is_void_v<decltype(f())>) {
+        f();
+        tx.commit();
+      } else {
+        auto result = f();
+        tx.commit();
+        return result;
+      }
+    });
+  }
+
+  // The case's agency, once it is known to be still at `expected_version` (inside the caller's
+  // write transaction, so it cannot move before the commit).
+  std::string case_agency_at(CaseId id, int64_t expected_version) {
+    SQLite::Statement st(db_, "SELECT version, agency FROM cases WHERE id = ?");
+    st.bind(1, id);
+    if (!st.executeStep()) throw StoreError("no case " + std::to_string(id));
+    int64_t version = st.getColumn(0).getInt64();
+    if (version != expected_version) throw VersionConflict(id, version);
+    return st.getColumn(1).getString();
+  }
+
+  // Active staff of one agency, for @-mentions. District-wide users without an agency are not
+  // included: a robot message about an agency's case goes to that agency's people.
+  std::vector<User> agency_users(const std::string& agency) {
+    SQLite::Statement st(db_,
+                         std::string(kUserColumns) +
+                             " FROM users u WHERE u.agency = ? AND u.active = 1 ORDER BY u.id");
+    st.bind(1, agency);
+    std::vector<User> out;
+    while (st.executeStep()) out.push_back(user_from(st));
+    return out;
+  }
+
+  // Runs the case-write hook, if one is installed, and writes what it decided: the case's new
+  // pending timers and its notifications, fanned out to the subscriptions that want them.
+  // Inside the caller's write transaction, after the event (sealed, so its hash and global_seq
+  // are known) and the deadlines; if the hook throws, the whole case write rolls back.
+  void apply_write_hook(const Case& stored, const Event& event) {
+    if (!hook_) return;
+    std::set<std::string> sent = sqlite::ledger_keys(db_, stored.id);
+    std::vector<User> staff = agency_users(stored.agency);
+    std::optional<Agency> agency = agency_row(stored.agency);
+    CaseWriteEffects effects = hook_(stored, event, CaseWriteContext{sent, staff, agency});
+    sqlite::replace_pending_timers(db_, stored.id, effects.timers);
+    sqlite::OutboxOrigin origin{stored.id, event.global_seq, "", event.recorded_at};
+    for (size_t i = 0; i < effects.notifications.size(); ++i) {
+      // The event hash names this write; the index tells its notifications apart.
+      origin.source = "e:" + event.hash + ":" + std::to_string(i);
+      sqlite::fan_out(db_, effects.notifications[i], stored.agency, origin);
+    }
+  }
+
   static constexpr const char* kUserColumns =
-      "SELECT u.id, u.name, u.role, COALESCE(u.agency, ''), u.scope_all, u.active";
+      "SELECT u.id, u.name, u.role, COALESCE(u.agency, ''), u.scope_all, u.active, u.mobile,"
+      " u.wecom_userid, u.dingtalk_userid, u.feishu_user_id";
 
   // Runs `f`, turning SQLite's own exceptions into StoreError (ours pass through unchanged).
   template <class F>
@@ -714,6 +987,10 @@ class SqliteStore final : public Store {
     u.agency = st.getColumn(3).getString();
     u.scope_all = st.getColumn(4).getInt() != 0;
     u.active = st.getColumn(5).getInt() != 0;
+    u.mobile = st.getColumn(6).getString();
+    u.wecom_userid = st.getColumn(7).getString();
+    u.dingtalk_userid = st.getColumn(8).getString();
+    u.feishu_user_id = st.getColumn(9).getString();
     return u;
   }
 
@@ -976,6 +1253,7 @@ class SqliteStore final : public Store {
   // and transaction together when several threads share the store.
   mutable SQLite::Database db_;
   mutable std::mutex mu_;
+  CaseWriteHook hook_;  // guarded by mu_; set once at start-up
 };
 
 }  // namespace

@@ -1,0 +1,27 @@
+// Subscription rows (issue #4), for SqliteStore: on the caller's connection and, for writes,
+// inside the caller's write transaction.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <optional>
+#include <vector>
+
+#include "disclose/notification.h"
+
+namespace disclose::sqlite {
+
+// Assigns the id; `subscription.created_at` is stored as given.
+Subscription insert_subscription(SQLite::Database& db, const Subscription& subscription);
+std::optional<Subscription> find_subscription(SQLite::Database& db, int64_t id);
+std::vector<Subscription> all_subscriptions(SQLite::Database& db);
+bool update_subscription(SQLite::Database& db, const Subscription& subscription);
+// Deletes the subscription and its pending and dead outbox rows; its delivered rows stay, with
+// subscription_id NULL. False when there is no such subscription.
+bool delete_subscription(SQLite::Database& db, int64_t id);
+
+// Enabled subscriptions that want `type` for a case of `agency` (Subscription's rule, in SQL).
+std::vector<int64_t> subscribers(SQLite::Database& db, const std::string& type,
+                                 const std::string& agency);
+
+}  // namespace disclose::sqlite
