@@ -434,6 +434,24 @@ TEST_F(OutboxDispatchTest, A404IsDeadAtOnceAndReplayDeliversIt) {
   EXPECT_EQ(receiver_.requests[1].header("webhook-id"), item.message_id);
 }
 
+TEST_F(OutboxDispatchTest, ARowLeasedByACrashedDispatcherIsDeliveredAfterTheLease) {
+  auto subscription = subscribe(url("/hook/a"));
+  auto item = enqueue(subscription);
+  // A previous process claimed the row and died before recording anything.
+  const auto options = fast_options();
+  ASSERT_EQ(store_->claim_outbox(t0(), t0() + options.lease, 10).size(), 1u);
+  start(options);
+  dispatcher_->wake();
+  run_idle(150ms);
+  EXPECT_TRUE(receiver_.requests.empty());
+
+  advance(options.lease);
+  dispatcher_->wake();
+  ASSERT_TRUE(run_until([&] { return status_is(item, OutboxStatus::delivered); }));
+  ASSERT_EQ(receiver_.requests.size(), 1u);
+  EXPECT_EQ(receiver_.requests[0].header("webhook-id"), item.message_id);
+}
+
 TEST_F(OutboxDispatchTest, AHungReceiverDoesNotDelayAnotherSubscription) {
   SilentPeer& hung = silent_peer();
   auto slow = subscribe("http://127.0.0.1:" + std::to_string(hung.port()) + "/hook");
