@@ -21,6 +21,7 @@ std::string_view tag_of(std::string_view type) {
   if (type == "reminder.overdue") return "【逾期提醒】";
   if (type == "case.auto_closed") return "【自动办结】";
   if (type == "deadline.recomputed") return "【期限重算】";
+  if (type == "test") return "【测试消息】";
   return "【通知】";
 }
 
@@ -64,6 +65,13 @@ std::string names_of_recipients(const Notification& n) {
 // What happened, after the tag and the case number.
 std::string summary(const Notification& n) {
   const std::string& type = n.type;
+  // An admin's "send test message" (POST /subscriptions/{id}/test): its own text, no case.
+  if (type == "test") {
+    auto text = n.data.find("text");
+    return text != n.data.end() && text->value().is_string()
+               ? std::string(text->value().get_string())
+               : std::string("测试消息");
+  }
   std::string state = field_text(n, "case", "state_label");
   if (state.empty()) state = field_text(n, "case", "state");
   if (type == "case.registered") {

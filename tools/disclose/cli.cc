@@ -38,6 +38,7 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   add_serve_command(app, context, io);
   add_report_commands(app, context, io);
   add_export_commands(app, context, io);
+  add_notify_commands(app, context, io);
 
   std::vector<const char*> argv{"disclose"};
   for (const auto& a : args) argv.push_back(a.c_str());

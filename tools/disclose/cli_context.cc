@@ -41,6 +41,7 @@ Store& Context::store() {
     } catch (const std::exception& e) {
       throw CliError(1, "cannot open database " + options_.db_path + ": " + e.what());
     }
+    install_write_hook();
   }
   return *store_;
 }
@@ -74,11 +75,35 @@ const WorkingCalendar& Context::calendar() {
 }
 
 Engine& Context::engine() {
-  if (!engine_) engine_ = std::make_unique<Engine>(workflows(), calendar());
+  if (!engine_) {
+    engine_ = std::make_unique<Engine>(workflows(), calendar());
+    install_write_hook();
+  }
   return *engine_;
 }
 
+void Context::install_write_hook() {
+  if (!store_ || !engine_) return;
+  planner_ = std::make_unique<ReminderPlanner>(engine_->workflows(), engine_->calendar(),
+                                               kUtcOffsetMinutes);
+  notifications_ = std::make_unique<CaseNotifications>(*engine_, options_.public_url);
+  timers_ = std::make_unique<TimerService>(*store_, *engine_, *planner_, *notifications_,
+                                           kUtcOffsetMinutes);
+  store_->set_case_write_hook(timers_->write_hook());
+}
+
+TimerService& Context::timers() {
+  store();
+  engine();
+  return *timers_;
+}
+
 void Context::reload_calendar() {
+  // The hook refers to the engine and planner about to go: take it out first.
+  if (store_) store_->set_case_write_hook({});
+  timers_.reset();
+  notifications_.reset();
+  planner_.reset();
   engine_.reset();
   calendar_.reset();
 }

@@ -8,9 +8,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "disclose/case_notifications.h"
 #include "disclose/engine.h"
+#include "disclose/reminders.h"
 #include "disclose/store.h"
 #include "disclose/time_source.h"
+#include "disclose/timer_service.h"
 
 namespace disclose::cli {
 
@@ -27,6 +30,8 @@ struct GlobalOptions {
   std::string now;                   // RFC 3339 instant or YYYY-MM-DD; "" = the wall clock
   std::string as_user;               // act as this stored user id; "" = the local operator
   std::string synchronous = "FULL";  // SQLite synchronous mode: FULL | NORMAL
+  // Where staff open the console; notification links point there.
+  std::string public_url = "http://127.0.0.1:8080";
 };
 
 class Context {
@@ -41,6 +46,10 @@ class Context {
   // Bundled calendar years with the database's imported years merged over them.
   const WorkingCalendar& calendar();
   Engine& engine();
+  // Timer planning and firing over this context's store and engine. Once both the store and the
+  // engine exist, every case write plans its timers and queues its notifications (the store's
+  // write hook), whichever command writes.
+  TimerService& timers();
   Moment now();
   // The local operator (cli:<os user>, every case role, every agency) or --as USER.
   Actor actor();
@@ -53,6 +62,13 @@ class Context {
   std::optional<WorkflowRegistry> workflows_;
   std::optional<WorkingCalendar> calendar_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<ReminderPlanner> planner_;
+  std::unique_ptr<CaseNotifications> notifications_;
+  std::unique_ptr<TimerService> timers_;
+
+  // Builds the planner and service for the current engine and installs the write hook, when
+  // both the store and the engine are open.
+  void install_write_hook();
 };
 
 // Reads a whole file, or stdin for "-". Throws CliError(2) when unreadable.

@@ -118,6 +118,9 @@ void add_calendar_commands(CLI::App& app, Context& context, Io& io) {
         context.store().append_event(decision->next, decision->event, c.version,
                                      engine.deadlines(decision->next, now.today));
         ++changed;
+      } else {
+        // Due dates stayed, but a reminder counted in working days before one may have moved.
+        context.timers().replan(c.id, now);
       }
     }
     filter.after_id = page.back().id;

@@ -3,16 +3,20 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/json.hpp>
 #include <csignal>
 #include <iostream>
+#include <random>
 
 #include "disclose/commands.h"
 #include "disclose/config.h"
 #include "http/api/api.h"
 #include "http/api/openapi.h"
 #include "http/server.h"
+#include "notify/outbox_dispatcher.h"
+#include "scheduler/timer_loop.h"
 
 namespace disclose::cli {
 
@@ -78,6 +82,7 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     GlobalOptions options = context.options();
     options.db_path = config.db;
     options.synchronous = config.sqlite_synchronous;
+    options.public_url = config.public_url;
     if (!config.workflows.empty() && options.workflows_dir.empty())
       options.workflows_dir = config.workflows;
     Context serving(options);
@@ -87,9 +92,46 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     const Engine& engine = serving.engine();
     SystemTimeSource clock(config.utc_offset_minutes);
     http::Metrics metrics;
-    http::Api api(store, engine, clock, metrics, http::ApiOptions{http::openapi_json()});
-
     boost::asio::io_context ioc;
+
+    // Background work on the same io_context: the timer loop fires reminders and expiries; the
+    // dispatcher delivers the outbox. Both read their state from the database, so a restart
+    // (or a crash) loses nothing: due timers fire at start, leased notifications are retried.
+    TimerService& timers = serving.timers();
+    notify::DispatcherOptions dispatch_options;
+    dispatch_options.max_in_flight = config.notifications.max_in_flight;
+    dispatch_options.max_in_flight_per_subscription =
+        config.notifications.max_in_flight_per_subscription;
+    dispatch_options.request_timeout = std::chrono::seconds(config.notifications.timeout_seconds);
+    dispatch_options.retry.base = std::chrono::seconds(config.notifications.retry_base_seconds);
+    dispatch_options.retry.cap = std::chrono::seconds(config.notifications.retry_cap_seconds);
+    dispatch_options.retry.give_up_after = std::chrono::hours(config.notifications.give_up_hours);
+    auto random01 = [engine = std::mt19937_64(std::random_device{}())]() mutable {
+      return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+    };
+    notify::OutboxDispatcher dispatcher(ioc, store, clock, dispatch_options, random01);
+    scheduler::TimerLoop timer_loop(
+        ioc, store, timers, clock,
+        scheduler::TimerLoopOptions{std::chrono::seconds(config.timers.sweep_seconds)},
+        [&dispatcher](const FireReport&) { dispatcher.wake(); });
+    // Every case write may plan a timer due at once or queue notifications: look after it
+    // commits (posted, so the loops run once the request's transaction is done).
+    store.set_case_write_hook([&, plan = timers.write_hook()](const Case& stored,
+                                                              const Event& event,
+                                                              const CaseWriteContext& write) {
+      CaseWriteEffects effects = plan(stored, event, write);
+      bool queued = !effects.notifications.empty();
+      boost::asio::post(ioc, [&timer_loop, &dispatcher, queued] {
+        timer_loop.wake();
+        if (queued) dispatcher.wake();
+      });
+      return effects;
+    });
+
+    http::ApiOptions api_options;
+    api_options.openapi_json = http::openapi_json();
+    api_options.notifications_queued = [&dispatcher] { dispatcher.wake(); };
+    http::Api api(store, engine, clock, metrics, api_options);
     std::unique_ptr<http::Server> server;
     try {
       server = std::make_unique<http::Server>(ioc, config.server, api, metrics);
@@ -102,7 +144,11 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
       if (ec) return;
       spdlog::info("signal {}: finishing requests in flight, then stopping", signal);
       server->stop();
+      timer_loop.stop();
+      dispatcher.stop();
     });
+    if (config.timers.enabled) timer_loop.start();
+    if (config.notifications.enabled) dispatcher.start();
     std::string scheme = config.server.tls_certificate.empty() ? "http" : "https";
     io.out << "disclose: listening on " << scheme << "://" << config.server.address << ":"
            << server->port() << " (database " << config.db << ", workflows "
@@ -111,6 +157,7 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     spdlog::info("listening on {}:{}", config.server.address, server->port());
     ioc.run();
     signals.cancel();
+    store.set_case_write_hook(timers.write_hook());  // the loops are gone
     // A second signal after a clean stop must not turn exit status 0 into 143.
     std::signal(SIGINT, SIG_IGN);
     std::signal(SIGTERM, SIG_IGN);

@@ -25,6 +25,7 @@ void add_admin_commands(CLI::App& app, Context& context, Io& io);
 void add_serve_command(CLI::App& app, Context& context, Io& io);
 void add_report_commands(CLI::App& app, Context& context, Io& io);
 void add_export_commands(CLI::App& app, Context& context, Io& io);
+void add_notify_commands(CLI::App& app, Context& context, Io& io);
 
 // Pretty-prints JSON (two-space indent, UTF-8 kept as is) followed by a newline.
 void print_json(std::ostream& out, const boost::json::value& value);

@@ -78,9 +78,9 @@ ServeConfig load_serve_config(const std::string& file, ServeConfig config) {
     throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   if (root.IsNull()) return config;
-  known_keys(
-      file, root,
-      {"listen", "db", "workflows", "time_zone", "log", "tls", "limits", "timeouts", "sqlite"});
+  known_keys(file, root,
+             {"listen", "db", "workflows", "time_zone", "log", "tls", "limits", "timeouts",
+              "sqlite", "public_url", "timers", "notifications"});
   if (auto n = root["listen"]) apply_listen(text(file, n), config.server, where(file, n));
   if (auto n = root["db"]) config.db = text(file, n);
   if (auto n = root["workflows"]) config.workflows = text(file, n);
@@ -131,6 +131,42 @@ ServeConfig load_serve_config(const std::string& file, ServeConfig config) {
       if (s != "FULL" && s != "NORMAL") throw ConfigError(where(file, n) + ": FULL or NORMAL");
       config.sqlite_synchronous = s;
     }
+  }
+  if (auto n = root["public_url"]) {
+    std::string url = text(file, n);
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+      throw ConfigError(where(file, n) + ": an absolute http:// or https:// URL");
+    config.public_url = url;
+  }
+  auto flag = [&](const YAML::Node& n) {
+    std::string v = text(file, n);
+    if (v != "true" && v != "false") throw ConfigError(where(file, n) + ": true or false");
+    return v == "true";
+  };
+  if (auto timers = root["timers"]) {
+    known_keys(file, timers, {"enabled", "sweep_seconds"});
+    if (auto n = timers["enabled"]) config.timers.enabled = flag(n);
+    if (auto n = timers["sweep_seconds"])
+      config.timers.sweep_seconds = static_cast<int>(number(file, n, 1, 3600));
+  }
+  if (auto notify = root["notifications"]) {
+    known_keys(file, notify,
+               {"enabled", "max_in_flight", "max_in_flight_per_subscription", "timeout_seconds",
+                "retry_base_seconds", "retry_cap_seconds", "give_up_hours"});
+    auto& c = config.notifications;
+    if (auto n = notify["enabled"]) c.enabled = flag(n);
+    if (auto n = notify["max_in_flight"])
+      c.max_in_flight = static_cast<int>(number(file, n, 1, 10000));
+    if (auto n = notify["max_in_flight_per_subscription"])
+      c.max_in_flight_per_subscription = static_cast<int>(number(file, n, 1, 1000));
+    if (auto n = notify["timeout_seconds"])
+      c.timeout_seconds = static_cast<int>(number(file, n, 1, 300));
+    if (auto n = notify["retry_base_seconds"])
+      c.retry_base_seconds = static_cast<int>(number(file, n, 0, 3600));
+    if (auto n = notify["retry_cap_seconds"])
+      c.retry_cap_seconds = static_cast<int>(number(file, n, 1, 7 * 86400));
+    if (auto n = notify["give_up_hours"])
+      c.give_up_hours = static_cast<int>(number(file, n, 1, 24 * 30));
   }
   return config;
 }

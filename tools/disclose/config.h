@@ -17,6 +17,21 @@ struct ServeConfig {
   int utc_offset_minutes = 8 * 60;  // Asia/Shanghai
   std::string log_level = "info";   // trace | debug | info | warn | error
   http::ServerOptions server;       // listen address, limits, timeouts, TLS, log format
+  // Where staff open the console; links in notifications point there.
+  std::string public_url = "http://127.0.0.1:8080";
+  struct Timers {
+    bool enabled = true;     // false: no reminders or expiry actions (e.g. a read-only replica)
+    int sweep_seconds = 60;  // the longest the timer loop sleeps (clock jumps are seen this fast)
+  } timers;
+  struct Notifications {
+    bool enabled = true;  // false: notifications queue up but are not sent
+    int max_in_flight = 32;
+    int max_in_flight_per_subscription = 4;
+    int timeout_seconds = 10;     // per request
+    int retry_base_seconds = 10;  // first backoff step (full jitter)
+    int retry_cap_seconds = 6 * 3600;
+    int give_up_hours = 72;  // then the notification is dead (listed, replayable)
+  } notifications;
 };
 
 class ConfigError : public std::runtime_error {

@@ -157,6 +157,15 @@ Api::Impl::Impl(Store& store_, const Engine& engine_, const TimeSource& clock_, 
   router.add("DELETE", v1 + "/users/{id}/tokens/{token_id}", &Impl::revoke_token);
   router.add("GET", v1 + "/agencies", &Impl::list_agencies);
   router.add("POST", v1 + "/agencies", &Impl::create_agency);
+  router.add("GET", v1 + "/subscriptions", &Impl::list_subscriptions);
+  router.add("POST", v1 + "/subscriptions", &Impl::create_subscription);
+  router.add("GET", v1 + "/subscriptions/{id}", &Impl::get_subscription);
+  router.add("PATCH", v1 + "/subscriptions/{id}", &Impl::update_subscription);
+  router.add("DELETE", v1 + "/subscriptions/{id}", &Impl::delete_subscription);
+  router.add("POST", v1 + "/subscriptions/{id}/test", &Impl::test_subscription);
+  router.add("GET", v1 + "/notifications", &Impl::list_notifications);
+  router.add("GET", v1 + "/notifications/{id}", &Impl::get_notification);
+  router.add("POST", v1 + "/notifications/{id}/replay", &Impl::replay_notification);
 }
 
 Response Api::Impl::handle(const Request& request) {

@@ -3,6 +3,8 @@
 // failure to a JSON error with the right status. Pure request → response: no sockets here.
 #pragma once
 
+#include <functional>
+
 #include <memory>
 #include <string>
 
@@ -18,6 +20,9 @@ struct ApiOptions {
   std::string openapi_json;  // served at /api/v1/openapi.json
   int default_page_size = 50;
   int max_page_size = 500;
+  // Called after a request queued notifications outside a case write (test message, replay),
+  // so the outbox dispatcher looks at once; may be empty.
+  std::function<void()> notifications_queued;
 };
 
 class Api final : public Handler {

@@ -19,7 +19,31 @@ json::object user_json(const User& u) {
                       {"role", u.role},
                       {"agency", u.agency},
                       {"scope", u.scope_all ? "all" : "agency"},
-                      {"active", u.active}};
+                      {"active", u.active},
+                      {"mobile", u.mobile},
+                      {"wecom_userid", u.wecom_userid},
+                      {"dingtalk_userid", u.dingtalk_userid},
+                      {"feishu_user_id", u.feishu_user_id}};
+}
+
+// Mobile number and messaging ids, used for @-mentions in robot messages.
+bool read_contacts(const json::object& body, User& u) {
+  bool any = false;
+  auto read = [&](const char* name, std::string& field) {
+    if (!body.contains(name)) return;
+    field = body_string(body, name, false, 100);
+    any = true;
+  };
+  read("mobile", u.mobile);
+  read("wecom_userid", u.wecom_userid);
+  read("dingtalk_userid", u.dingtalk_userid);
+  read("feishu_user_id", u.feishu_user_id);
+  if (!u.mobile.empty() &&
+      (u.mobile.size() > 20 || !std::all_of(u.mobile.begin(), u.mobile.end(), [](char c) {
+         return std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-';
+       })))
+    throw ApiError{400, "invalid_input", "mobile: digits, '+' and '-' only", "mobile", {}};
+  return any;
 }
 
 json::value instant_json(const std::optional<Instant>& at) {
@@ -43,8 +67,10 @@ Response Api::Impl::list_users(Call& call) {
 Response Api::Impl::create_user(Call& call) {
   require_role(call, {"admin"});
   json::object body = parse_object_body(call.request);
-  only_fields(body, {"name", "role", "agency", "scope"});
+  only_fields(body, {"name", "role", "agency", "scope", "mobile", "wecom_userid", "dingtalk_userid",
+                     "feishu_user_id"});
   User u;
+  read_contacts(body, u);
   u.name = body_string(body, "name", true, 200);
   u.role = body_string(body, "role", true, 50);
   static const std::vector<std::string> roles = {"registrar",  "handler", "reviewer",
@@ -82,13 +108,18 @@ Response Api::Impl::update_user(Call& call) {
   if (!user || !call.actor.can_see(user->agency))
     throw ApiError{404, "not_found", "no such user", "", {}};
   json::object body = parse_object_body(call.request);
-  only_fields(body, {"active"});
+  only_fields(body, {"active", "mobile", "wecom_userid", "dingtalk_userid", "feishu_user_id"});
   auto active = body_bool(body, "active");
-  if (!active) throw ApiError{400, "missing_input", "active: required", "active", {}};
-  if (user->id == call.user->id && !*active)
+  bool contacts = read_contacts(body, *user);
+  if (!active && !contacts)
+    throw ApiError{400, "missing_input", "active: required (or a contact field)", "active", {}};
+  if (active && user->id == call.user->id && !*active)
     throw ApiError{422, "invalid_input", "you may not deactivate yourself", "active", {}};
-  store.set_user_active(user->id, *active);
-  user->active = *active;
+  if (contacts) store.set_user_contacts(*user);
+  if (active) {
+    store.set_user_active(user->id, *active);
+    user->active = *active;
+  }
   return json_response(200, user_json(*user));
 }
 

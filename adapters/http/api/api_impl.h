@@ -42,6 +42,20 @@ struct Api::Impl {
   Response revoke_token(Call& call);
   Response list_agencies(Call& call);
   Response create_agency(Call& call);
+  // Notifications to staff (api_notify.cc).
+  Response list_subscriptions(Call& call);
+  Response create_subscription(Call& call);
+  Response get_subscription(Call& call);
+  Response update_subscription(Call& call);
+  Response delete_subscription(Call& call);
+  Response test_subscription(Call& call);
+  Response list_notifications(Call& call);
+  Response get_notification(Call& call);
+  Response replay_notification(Call& call);
+  // A subscription the caller manages, or ApiError 404.
+  Subscription managed_subscription(Call& call, int64_t id);
+  void check_subscription_scope(const Call& call, const Subscription& s) const;
+  OutboxItem visible_notification(Call& call);
   // The user whose tokens are addressed: admins of that user's agency and the user themself.
   User token_owner(Call& call);
 

@@ -1,0 +1,114 @@
+#include "scheduler/timer_loop.h"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace disclose::scheduler {
+
+namespace asio = boost::asio;
+
+struct TimerLoop::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io, Store& store, TimerService& service, const TimeSource& clock,
+       TimerLoopOptions options, std::function<void(const FireReport&)> after_fire)
+      : io(io),
+        store(store),
+        service(service),
+        clock(clock),
+        options(options),
+        after_fire(std::move(after_fire)),
+        timer(io) {}
+
+  // One round: fire what is due, then compute how long to sleep.
+  std::chrono::steady_clock::duration round() {
+    Moment now = clock.now();
+    try {
+      FireReport report = service.fire_due(now);
+      if (report.reminders > 0 || report.expiries > 0 || report.refused > 0) {
+        spdlog::info("timers: {} case(s), {} reminder(s) sent, {} expiry action(s), {} refused",
+                     report.cases, report.reminders, report.expiries, report.refused);
+      }
+      if (after_fire && (report.reminders > 0 || report.expiries > 0)) after_fire(report);
+      std::optional<Instant> next = store.next_timer_at();
+      auto sleep = std::chrono::duration_cast<std::chrono::steady_clock::duration>(options.sweep);
+      if (next) {
+        auto until =
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(*next - now.at);
+        // Instants have whole seconds: wake a second late rather than a moment early.
+        until += std::chrono::seconds(1);
+        sleep = std::clamp(until, std::chrono::steady_clock::duration::zero(), sleep);
+      }
+      return sleep;
+    } catch (const std::exception& e) {
+      // A database error must not end the loop: log it and try again at the next sweep.
+      spdlog::error("timers: round failed: {}", e.what());
+      return std::chrono::duration_cast<std::chrono::steady_clock::duration>(options.sweep);
+    }
+  }
+
+  asio::awaitable<void> run() {
+    auto self = shared_from_this();  // the coroutine keeps the state alive
+    while (!stopped) {
+      ++rounds;
+      woken = false;
+      auto sleep = round();
+      if (stopped) break;
+      if (woken) continue;  // a wake() arrived during the round
+      timer.expires_after(sleep);
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    running = false;
+  }
+
+  asio::io_context& io;
+  Store& store;
+  TimerService& service;
+  const TimeSource& clock;
+  TimerLoopOptions options;
+  std::function<void(const FireReport&)> after_fire;
+  asio::steady_timer timer;
+  bool stopped = false;
+  bool running = false;
+  bool woken = false;
+  std::size_t rounds = 0;
+};
+
+TimerLoop::TimerLoop(asio::io_context& io, Store& store, TimerService& service,
+                     const TimeSource& clock, TimerLoopOptions options,
+                     std::function<void(const FireReport&)> after_fire)
+    : impl_(std::make_shared<Impl>(io, store, service, clock, options, std::move(after_fire))) {}
+
+TimerLoop::~TimerLoop() {
+  stop();
+}
+
+void TimerLoop::start() {
+  if (impl_->running) return;
+  impl_->running = true;
+  impl_->stopped = false;
+  asio::co_spawn(impl_->io, impl_->run(), asio::detached);
+}
+
+void TimerLoop::wake() {
+  impl_->woken = true;
+  impl_->timer.cancel();
+}
+
+void TimerLoop::stop() {
+  impl_->stopped = true;
+  impl_->timer.cancel();
+}
+
+std::size_t TimerLoop::rounds() const {
+  return impl_->rounds;
+}
+
+}  // namespace disclose::scheduler

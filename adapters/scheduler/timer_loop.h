@@ -1,0 +1,51 @@
+// The timer loop (DESIGN.md §5): one Asio timer armed at the earliest pending timer row.
+//
+// Timer rows in the database are the source of truth; this loop only decides when to look.
+// It fires what is due at start (catch-up after downtime), then sleeps until the earliest row,
+// but never longer than the sweep interval, so a wall-clock jump (NTP, a suspended VM) is noticed
+// within one sweep. Case writes that plan new timers call wake().
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+
+#include "disclose/store.h"
+#include "disclose/time_source.h"
+#include "disclose/timer_service.h"
+
+namespace disclose::scheduler {
+
+struct TimerLoopOptions {
+  std::chrono::seconds sweep{60};  // the longest sleep
+};
+
+class TimerLoop {
+ public:
+  // Everything must outlive the loop. `after_fire` runs after a round that queued
+  // notifications (the outbox dispatcher's wake-up).
+  TimerLoop(boost::asio::io_context& io, Store& store, TimerService& service,
+            const TimeSource& clock, TimerLoopOptions options,
+            std::function<void(const FireReport&)> after_fire = {});
+  ~TimerLoop();
+  TimerLoop(const TimerLoop&) = delete;
+  TimerLoop& operator=(const TimerLoop&) = delete;
+
+  // Starts the loop coroutine; its first round runs as soon as the io_context does.
+  void start();
+  // Look again now (new or moved timers). Safe to call from the io_context's thread only.
+  void wake();
+  // Ends the loop after the current round; the io_context can then run out of work.
+  void stop();
+
+  // Rounds run so far (for tests and /metrics).
+  std::size_t rounds() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace disclose::scheduler
