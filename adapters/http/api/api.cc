@@ -157,6 +157,7 @@ Api::Impl::Impl(Store& store_, const Engine& engine_, const TimeSource& clock_, 
   router.add("DELETE", v1 + "/users/{id}/tokens/{token_id}", &Impl::revoke_token);
   router.add("GET", v1 + "/agencies", &Impl::list_agencies);
   router.add("POST", v1 + "/agencies", &Impl::create_agency);
+  add_report_routes();
 }
 
 Response Api::Impl::handle(const Request& request) {
