@@ -27,6 +27,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "disclose/bulk_export.h"
 #include "disclose/store.h"
 #include "disclose/time_source.h"
 #include "engine_fixture.h"
@@ -423,6 +424,61 @@ TEST_F(HttpApiTest, StopClosesIdleConnections) {
   beast::error_code refused;
   probe.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), was), refused);
   EXPECT_TRUE(refused) << "still accepting after stop()";
+}
+
+// The report and export routes over a socket: the bulk export arrives in HTTP/1.1 chunks and
+// verifies; an HTTP/1.0 client (no chunks) gets the same body with a Content-Length; the other
+// routes answer on the same keep-alive connection with their file types.
+TEST_F(HttpApiTest, ReportAndExportRoutesOverASocket) {
+  start_server();
+  Client client(port());
+  int64_t last = 0;
+  for (int i = 0; i < 3; ++i) {
+    Reply created = client.send("POST", "/api/v1/cases", token("registrar"), registration());
+    ASSERT_EQ(created.result_int(), 201) << created.body();
+    last = parse(created).at("id").as_int64();
+  }
+
+  Reply bulk = client.send("GET", "/api/v1/exports/cases", token("supervisor"));
+  ASSERT_EQ(bulk.result_int(), 200) << bulk.body();
+  EXPECT_TRUE(bulk.chunked());
+  EXPECT_EQ(bulk[bhttp::field::content_length], "");
+  EXPECT_EQ(bulk[bhttp::field::content_type], "application/x-ndjson");
+  BulkExportVerifier verifier;
+  std::istringstream lines(bulk.body());
+  std::string line;
+  while (std::getline(lines, line)) verifier.add_line(line);
+  VerifyResult verified = verifier.finish();
+  EXPECT_TRUE(verified.ok) << verified.message;
+  EXPECT_NE(verified.message.find("ok: 3 cases, 3 events"), std::string::npos) << verified.message;
+
+  Reply xlsx =
+      client.send("GET", "/api/v1/reports/annual?year=2025&format=xlsx", token("supervisor"));
+  ASSERT_EQ(xlsx.result_int(), 200) << xlsx.body();
+  EXPECT_EQ(xlsx[bhttp::field::content_type],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_EQ(xlsx.body().rfind("PK", 0), 0u);
+  Reply csv = client.send("GET", "/api/v1/cases/" + std::to_string(last) + "/export?format=csv",
+                          token("auditor"));
+  ASSERT_EQ(csv.result_int(), 200);
+  EXPECT_EQ(csv[bhttp::field::content_disposition],
+            "attachment; filename=\"case-" + std::to_string(last) + ".csv\"");
+  Reply stats = client.send("GET", "/api/v1/reports/stats?from=2025-01-01", token("auditor"));
+  ASSERT_EQ(stats.result_int(), 200) << stats.body();
+  EXPECT_EQ(parse(stats).at("received").as_int64(), 3);
+
+  // HTTP/1.0 has no chunked encoding: the stream is gathered into one body.
+  bhttp::request<bhttp::empty_body> old{bhttp::verb::get, "/api/v1/exports/cases", 10};
+  old.set(bhttp::field::host, "127.0.0.1");
+  old.set(bhttp::field::authorization, "Bearer " + token("supervisor"));
+  Client old_client(port());
+  bhttp::write(old_client.socket(), old);
+  Reply gathered = old_client.read();
+  ASSERT_EQ(gathered.result_int(), 200);
+  EXPECT_FALSE(gathered.chunked());
+  EXPECT_EQ(gathered[bhttp::field::content_length], std::to_string(gathered.body().size()));
+  // The same export but for the moment it was generated at (equal: the clock is fixed).
+  EXPECT_EQ(gathered.body(), bulk.body());
 }
 
 }  // namespace

@@ -14,8 +14,8 @@
 
 #include "disclose/annual_report.h"
 #include "disclose/cli.h"
-#include "disclose/report_xlsx.h"
 #include "disclose/store.h"
+#include "report/report_xlsx.h"
 #include "sqlite/sqlite_store.h"
 
 namespace disclose {
@@ -137,7 +137,7 @@ class ReportXlsxTest : public ::testing::Test {
 
 TEST_F(ReportXlsxTest, Table3InTheOfficialLayout) {
   std::string file = dir_ + "/annual.xlsx";
-  cli::write_annual_report_xlsx(sample_report(), file);
+  write_annual_report_xlsx(sample_report(), file);
   ASSERT_TRUE(fs::exists(file));
   Sheet sheet = read_sheet(file, 1);
   ASSERT_FALSE(sheet.cells.empty()) << "no sheet1.xml in " << file;
@@ -200,7 +200,7 @@ TEST_F(ReportXlsxTest, Table3InTheOfficialLayout) {
 
 TEST_F(ReportXlsxTest, Table4AndFees) {
   std::string file = dir_ + "/annual.xlsx";
-  cli::write_annual_report_xlsx(sample_report(), file);
+  write_annual_report_xlsx(sample_report(), file);
   Sheet sheet = read_sheet(file, 2);
   EXPECT_EQ(sheet.at("A1"), "四、政府信息公开行政复议、行政诉讼情况");
   EXPECT_EQ(sheet.at("A2"), "行政复议");
@@ -232,7 +232,7 @@ TEST_F(ReportXlsxTest, FailedChecksAreListed) {
   AnnualReport report = sample_report();
   report.check_failures = {"三(七)/自然人: 12 ≠ 11", "case X (id 1): <no row>"};
   std::string file = dir_ + "/annual.xlsx";
-  cli::write_annual_report_xlsx(report, file);
+  write_annual_report_xlsx(report, file);
   Sheet sheet = read_sheet(file, 1);
   EXPECT_EQ(sheet.at("A33"), "数据校验未通过：");
   EXPECT_EQ(sheet.at("A34"), "三(七)/自然人: 12 ≠ 11");
@@ -240,7 +240,7 @@ TEST_F(ReportXlsxTest, FailedChecksAreListed) {
 }
 
 TEST_F(ReportXlsxTest, UnwritablePathThrows) {
-  EXPECT_THROW(cli::write_annual_report_xlsx(sample_report(), dir_ + "/no/such/dir/a.xlsx"),
+  EXPECT_THROW(write_annual_report_xlsx(sample_report(), dir_ + "/no/such/dir/a.xlsx"),
                std::runtime_error);
 }
 

@@ -2,6 +2,7 @@
 // without a socket. The Beast server converts to and from these at the edge.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,12 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   std::string body;
+  // When set, the body is produced piece by piece instead (and `body` is ignored): each call puts
+  // the next piece in its argument and returns false when there is no more. The server sends the
+  // pieces as HTTP/1.1 chunks as they come, so a large export never sits whole in memory. It is
+  // called on the server's thread after handle() returned; whatever it uses must outlive the
+  // server. A throw after the first piece aborts the connection (the client sees a cut-off body).
+  std::function<bool(std::string&)> body_stream;
   // The matched route pattern (e.g. "/api/v1/cases/{id}") for metrics; "" when none matched.
   std::string route;
   // Set by the handler after authenticating, for the access log ("u:12"); never the token.

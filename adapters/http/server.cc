@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <list>
 #include <optional>
@@ -26,6 +27,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -249,6 +251,11 @@ struct Server::Impl {
   template <class Stream>
   asio::awaitable<Next> exchange(Stream& stream, Connection& connection, beast::flat_buffer& buffer,
                                  const std::string& remote);
+  // Sends `res`'s head with Transfer-Encoding: chunked, then each piece `producer` gives.
+  template <class Stream>
+  asio::awaitable<boost::system::error_code> write_chunked(
+      Stream& stream, bhttp::response<bhttp::string_body> res,
+      std::function<bool(std::string&)>& producer, const std::string& request_id);
   template <class Stream>
   asio::awaitable<Next> refuse(Stream& stream, Connection& connection,
                                const bhttp::request_parser<bhttp::string_body>& parser,
@@ -510,6 +517,39 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, Connection& connection
 }
 
 template <class Stream>
+asio::awaitable<boost::system::error_code> Server::Impl::write_chunked(
+    Stream& stream, bhttp::response<bhttp::string_body> res,
+    std::function<bool(std::string&)>& producer, const std::string& request_id) {
+  auto& lowest = beast::get_lowest_layer(stream);
+  bhttp::response<bhttp::empty_body> head{std::move(res.base())};
+  head.erase(bhttp::field::content_length);
+  head.chunked(true);
+  bhttp::response_serializer<bhttp::empty_body> serializer{head};
+  auto [head_ec, head_bytes] = co_await bhttp::async_write_header(stream, serializer, kAwait);
+  if (head_ec) co_return head_ec;
+  std::string piece;
+  for (;;) {
+    bool more = false;
+    try {
+      more = producer(piece);
+    } catch (const std::exception& e) {
+      // The status line is gone already: cutting the connection is the only honest signal.
+      spdlog::error("http {} body stream threw mid-response: {}", request_id, e.what());
+      co_return make_error_code(boost::system::errc::io_error);
+    }
+    if (!more) break;
+    if (piece.empty()) continue;
+    lowest.expires_after(options.body_timeout);
+    auto [ec, n] =
+        co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(piece)), kAwait);
+    if (ec) co_return ec;
+  }
+  lowest.expires_after(options.body_timeout);
+  auto [last_ec, n] = co_await asio::async_write(stream, bhttp::make_chunk_last(), kAwait);
+  co_return last_ec;
+}
+
+template <class Stream>
 asio::awaitable<Next> Server::Impl::exchange(Stream& stream, Connection& connection,
                                              beast::flat_buffer& buffer,
                                              const std::string& remote) {
@@ -560,14 +600,34 @@ asio::awaitable<Next> Server::Impl::exchange(Stream& stream, Connection& connect
 
   const std::string_view path = path_of(request.target);
   const bool keep_alive = message.keep_alive() && !stopping;
+  const bool head = message.method() == bhttp::verb::head;
+  // A streamed body goes out in chunks; HTTP/1.0 has no chunks and HEAD needs the length, so
+  // those get it gathered into one body.
+  std::function<bool(std::string&)> producer = std::move(response.body_stream);
+  if (producer && (message.version() < 11 || head)) {
+    try {
+      std::string piece;
+      while (producer(piece)) response.body += piece;
+    } catch (const std::exception& e) {
+      spdlog::error("http {} body stream threw: {}", request.request_id, e.what());
+      response = internal_error();
+    }
+    producer = nullptr;
+  }
   const std::string route = response.route.empty() ? "unmatched" : response.route;
   const std::string actor = response.actor;
-  auto res = to_beast(std::move(response), request.request_id, message.version(), keep_alive,
-                      message.method() == bhttp::verb::head, path);
+  auto res =
+      to_beast(std::move(response), request.request_id, message.version(), keep_alive, head, path);
   const int status = static_cast<int>(res.result_int());
 
   lowest.expires_after(options.body_timeout);
-  auto [write_ec, written] = co_await bhttp::async_write(stream, res, kAwait);
+  boost::system::error_code write_ec;
+  if (producer) {
+    write_ec = co_await write_chunked(stream, std::move(res), producer, request.request_id);
+  } else {
+    auto [ec, written] = co_await bhttp::async_write(stream, res, kAwait);
+    write_ec = ec;
+  }
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
   metrics.record(route, metric_method(request.method), status, seconds);
   access_log(request.request_id, request.method, path, status, seconds, actor, remote);

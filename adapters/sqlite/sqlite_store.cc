@@ -543,6 +543,17 @@ class SqliteStore final : public Store {
     });
   }
 
+  ChainHead global_head() const override {
+    return guarded("global_head", [&] {
+      std::lock_guard lock(mu_);
+      SQLite::Statement st(db_,
+                           "SELECT global_seq, global_hash FROM events"
+                           " ORDER BY global_seq DESC LIMIT 1");
+      if (!st.executeStep()) return ChainHead{0, genesis_hash()};
+      return ChainHead{st.getColumn(0).getInt64(), st.getColumn(1).getString()};
+    });
+  }
+
   std::vector<Case> list_cases(const CaseFilter& filter) const override {
     return guarded("list_cases", [&] {
       if (filter.limit <= 0) {
@@ -1035,6 +1046,11 @@ class SqliteStore final : public Store {
     if (filter.workflow) sql += " AND c.workflow = :workflow";
     if (filter.assignee) sql += " AND c.assignee = :assignee";
     if (filter.open_only) sql += " AND c.closed_on IS NULL";
+    if (filter.received_from) sql += " AND c.received_on >= :received_from";
+    if (filter.received_to) sql += " AND c.received_on <= :received_to";
+    // A NULL closed_on fails both comparisons: open cases are outside any closed range.
+    if (filter.closed_from) sql += " AND c.closed_on >= :closed_from";
+    if (filter.closed_to) sql += " AND c.closed_on <= :closed_to";
     if (filter.after_id != 0) sql += " AND c.id > :after_id";
     if (filter.overdue_on) {
       sql +=
@@ -1106,6 +1122,10 @@ class SqliteStore final : public Store {
     if (filter.overdue_on) st.bind(":overdue_on", filter.overdue_on->str());
     if (filter.due_on_or_before) st.bind(":due_by", filter.due_on_or_before->str());
     if (!filter.text.empty()) st.bind(":text", contains_pattern(filter.text));
+    if (filter.received_from) st.bind(":received_from", filter.received_from->str());
+    if (filter.received_to) st.bind(":received_to", filter.received_to->str());
+    if (filter.closed_from) st.bind(":closed_from", filter.closed_from->str());
+    if (filter.closed_to) st.bind(":closed_to", filter.closed_to->str());
     if (cursor) {
       st.bind(":cursor_id", cursor->id);
       if (!cursor->key.empty()) st.bind(":cursor_key", cursor->key);

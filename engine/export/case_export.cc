@@ -16,8 +16,8 @@ namespace {
 
 const char* const kAlgorithm = "sha256(prev_hash || body)";
 // The chain fields an exported event carries beside the fields of its body.
-const char* const kChainFields[] = {"prev_hash",        "hash",        "global_seq",
-                                    "global_prev_hash", "global_hash", "body"};
+const char* const kChainFields[] = {"prev_hash",   "hash", "global_seq", "global_prev_hash",
+                                    "global_hash", "body", "redacted"};
 
 bool is_chain_field(std::string_view key) {
   for (const char* f : kChainFields)
@@ -104,7 +104,7 @@ json::value masked(const json::value& value) {
 }
 
 VerifyResult failed(int64_t checked, const std::string& message) {
-  return VerifyResult{false, checked, message};
+  return VerifyResult{false, checked, 0, message};
 }
 
 const json::value* member(const json::object& o, std::string_view key) {
@@ -120,10 +120,17 @@ std::string text_of(const json::object& o, std::string_view key) {
 }  // namespace
 
 json::object export_case_json(const Engine& engine, const Case& a_case,
-                              const std::vector<Event>& events, Date today) {
+                              const std::vector<Event>& events, Date today,
+                              const ExportOptions& options) {
   json::object out{{"format", kCaseExportFormat}, {"version", kCaseExportVersion}};
   out["exported_on"] = today.str();
-  out["case"] = to_json(a_case);
+  out["pii"] = options.show_pii ? "shown" : "masked";
+  if (options.show_pii) {
+    out["case"] = to_json(a_case);
+  } else {
+    out["case"] = masked(to_json(a_case));
+  }
+  int64_t redacted = 0;
   json::array deadlines;
   for (const DeadlineView& v : engine.deadlines(a_case, today))
     deadlines.push_back(deadline_json(engine, a_case, v, today));
@@ -131,26 +138,51 @@ json::object export_case_json(const Engine& engine, const Case& a_case,
   json::array list;
   for (const Event& e : events) {
     json::object row = to_json(e);
+    std::string body = event_body(e);
+    if (!options.show_pii) {
+      json::value shown = masked(row);
+      if (shown != json::value(row)) {
+        // The body would carry what masking hides; only its hash goes out.
+        row = std::move(shown.as_object());
+        ++redacted;
+        body.clear();
+      }
+    }
     row["prev_hash"] = e.prev_hash;
     row["hash"] = e.hash;
     row["global_seq"] = e.global_seq;
     row["global_prev_hash"] = e.global_prev_hash;
     row["global_hash"] = e.global_hash;
-    row["body"] = event_body(e);
+    if (body.empty()) {
+      row["body"] = nullptr;
+      row["redacted"] = true;
+    } else {
+      row["body"] = std::move(body);
+    }
     list.push_back(std::move(row));
   }
   out["events"] = std::move(list);
   out["verification"] = json::object{{"algorithm", kAlgorithm},
                                      {"genesis", genesis_hash()},
                                      {"head_hash", head_hash(events)},
-                                     {"events", static_cast<int64_t>(events.size())}};
+                                     {"events", static_cast<int64_t>(events.size())},
+                                     {"redacted", redacted}};
   return out;
 }
 
-std::string export_case_csv(const Engine&, const Case&, const std::vector<Event>& events, Date) {
+std::string export_case_csv(const Engine&, const Case&, const std::vector<Event>& events, Date,
+                            const ExportOptions& options) {
   std::string out = "\xEF\xBB\xBF";
   out += "序号,日期,记录时间,事项,操作人,原状态,新状态,内容,哈希\r\n";
+  out += case_csv_rows(events, options);
+  return out;
+}
+
+std::string case_csv_rows(const std::vector<Event>& events, const ExportOptions& options,
+                          const std::vector<std::string>& prefix) {
+  std::string out;
   for (const Event& e : events) {
+    json::value input = options.show_pii ? json::value(e.input) : masked(e.input);
     const std::string fields[] = {std::to_string(e.seq),
                                   e.on ? e.on->str() : std::string(),
                                   format_instant(e.recorded_at, 0),
@@ -158,9 +190,14 @@ std::string export_case_csv(const Engine&, const Case&, const std::vector<Event>
                                   e.actor,
                                   e.from_state,
                                   e.to_state,
-                                  canonical_json(e.input),
+                                  canonical_json(input),
                                   e.hash};
     bool first = true;
+    for (const std::string& f : prefix) {
+      if (!first) out += ',';
+      first = false;
+      out += csv_field(f);
+    }
     for (const std::string& f : fields) {
       if (!first) out += ',';
       first = false;
@@ -282,6 +319,7 @@ VerifyResult verify_case_export(const json::value& document) {
 
   std::string prev = genesis_hash();
   int64_t checked = 0;
+  int64_t redacted_count = 0;
   for (const json::value& item : events->get_array()) {
     int64_t position = checked + 1;
     ++checked;
@@ -292,7 +330,10 @@ VerifyResult verify_case_export(const json::value& document) {
     if (seq && seq->is_int64()) where = "event seq " + std::to_string(seq->get_int64());
     if (seq && seq->is_int64()) where += " (position " + std::to_string(position) + ")";
     const json::value* body = member(e, "body");
-    if (!body || !body->is_string()) return failed(checked, where + ": no body");
+    const json::value* redacted_flag = member(e, "redacted");
+    const bool is_redacted = redacted_flag && redacted_flag->is_bool() &&
+                             redacted_flag->get_bool() && body && body->is_null();
+    if (!is_redacted && (!body || !body->is_string())) return failed(checked, where + ": no body");
     if (!seq || !seq->is_int64()) return failed(checked, where + ": no seq");
     if (seq->get_int64() != position)
       return failed(checked, where + ": seq " + std::to_string(seq->get_int64()) + " follows " +
@@ -301,6 +342,18 @@ VerifyResult verify_case_export(const json::value& document) {
                                  "; event inserted, removed or reordered)");
     if (text_of(e, "prev_hash") != prev)
       return failed(checked, where + ": prev_hash does not match the previous event's hash");
+    if (is_redacted) {
+      // Without its body the hash cannot be recomputed; it must still look like one, and the next
+      // event's prev_hash (inside that event's hashed body's chain) must name it.
+      std::string hash = text_of(e, "hash");
+      if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != std::string::npos)
+        return failed(checked, where + ": redacted event has no valid hash");
+      if (const json::value* id = member(e, "case_id"); !id || *id != *case_id)
+        return failed(checked, where + ": belongs to another case");
+      ++redacted_count;
+      prev = hash;
+      continue;
+    }
     std::string body_text(body->get_string());
     if (chain_hash(prev, body_text) != text_of(e, "hash"))
       return failed(checked, where + ": hash does not match the body (event edited)");
@@ -340,7 +393,10 @@ VerifyResult verify_case_export(const json::value& document) {
   if (text_of(v, "head_hash") != prev)
     return failed(checked, "event seq " + std::to_string(checked) +
                                ": its hash is not verification.head_hash");
-  return VerifyResult{true, checked, "ok: " + std::to_string(checked) + " events"};
+  std::string message = "ok: " + std::to_string(checked) + " events";
+  if (redacted_count)
+    message += " (" + std::to_string(redacted_count) + " redacted: hash taken as given)";
+  return VerifyResult{true, checked, redacted_count, message};
 }
 
 }  // namespace disclose

@@ -22,14 +22,28 @@ namespace disclose {
 inline constexpr const char* kCaseExportFormat = "disclose.case-export";
 inline constexpr int kCaseExportVersion = 1;
 
+struct ExportOptions {
+  // false (auditors, DESIGN.md §1): applicants' ID numbers and phones are masked everywhere in
+  // the export, as the API masks them for auditors. An event whose hashed body holds them (the
+  // registering event) is then exported without its body, marked "redacted": its hash is kept,
+  // the chain still links through it, and verification takes that one hash as given.
+  bool show_pii = true;
+};
+
 // {"format": "disclose.case-export", "version": 1, "case", "deadlines" (with explanations),
 //  "events" (with chain fields and the canonical `body` as hashed), "verification"}.
 boost::json::object export_case_json(const Engine& engine, const Case& a_case,
-                                     const std::vector<Event>& events, Date today);
+                                     const std::vector<Event>& events, Date today,
+                                     const ExportOptions& options = {});
 
 // One row per event after a header row; UTF-8 with BOM, CRLF line ends, RFC 4180 quoting.
 std::string export_case_csv(const Engine& engine, const Case& a_case,
-                            const std::vector<Event>& events, Date today);
+                            const std::vector<Event>& events, Date today,
+                            const ExportOptions& options = {});
+// The data rows of export_case_csv (no BOM, no header), each prefixed with `prefix` fields —
+// the bulk CSV export puts the case id and number in front.
+std::string case_csv_rows(const std::vector<Event>& events, const ExportOptions& options,
+                          const std::vector<std::string>& prefix = {});
 
 // A printable A4 file record (一案一档) with inline CSS; every text is HTML-escaped.
 std::string export_case_html(const Engine& engine, const Case& a_case,
@@ -38,7 +52,8 @@ std::string export_case_html(const Engine& engine, const Case& a_case,
 struct VerifyResult {
   bool ok = false;
   int64_t events_checked = 0;
-  std::string message;  // "ok: N events", or the first bad event: "event seq N: reason"
+  int64_t redacted = 0;  // events exported without their body (hash taken as given)
+  std::string message;   // "ok: N events", or the first bad event: "event seq N: reason"
 };
 
 // Checks a document made by export_case_json: each hash recomputed from its body and prev_hash,

@@ -142,6 +142,12 @@ struct CaseFilter {
   std::optional<Date> due_on_or_before;
   // Free text over applicant name, request description and case number (substring match).
   std::string text;
+  // Business-date ranges, both ends inclusive: received_on, and closed_on (a case not closed is
+  // outside any closed range). For the annual report's and the bulk export's periods.
+  std::optional<Date> received_from;
+  std::optional<Date> received_to;
+  std::optional<Date> closed_from;
+  std::optional<Date> closed_to;
   // "id" (default), "-id", "received_on", "-received_on" (ties by id descending), "due_on"
   // (earliest running or paused deadline first; cases without one last). `limit` must be > 0.
   std::string sort = "id";
@@ -154,6 +160,12 @@ struct CaseFilter {
 struct CasePage {
   std::vector<Case> cases;
   std::string next_cursor;  // "" when this was the last page
+};
+
+// The last link of the global chain: what a bulk export's manifest names.
+struct ChainHead {
+  int64_t global_seq = 0;   // 0 when there are no events
+  std::string global_hash;  // the genesis hash when there are no events
 };
 
 struct AuditReport {
@@ -224,6 +236,8 @@ class Store {
                             const IdempotencyBuilder& remember = {}) = 0;
   virtual std::optional<Case> load_case(CaseId id) const = 0;
   virtual std::vector<Event> history(CaseId id) const = 0;
+  // The newest event of the global chain (cheap: one indexed row).
+  virtual ChainHead global_head() const = 0;
   virtual std::vector<Case> list_cases(const CaseFilter& filter) const = 0;
   // The same filters with sorting and keyset pagination (filter.cursor / next_cursor).
   // Throws StoreError for an unknown sort or a malformed cursor.

@@ -1,10 +1,14 @@
-// disclose report annual --year Y [--agency A] --format json|csv|html|xlsx [--out FILE]
+// disclose report annual --year Y [--agency A] --format json|csv|html|xlsx [--out FILE];
+// disclose report stats [--from D] [--to D] [--agency A] [--format json|text]
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "disclose/annual_report.h"
+#include "disclose/case_stats.h"
 #include "disclose/commands.h"
-#include "disclose/report_xlsx.h"
+#include "report/report_service.h"
+#include "report/report_xlsx.h"
 
 namespace disclose::cli {
 namespace {
@@ -17,22 +21,6 @@ struct AnnualOptions {
   std::string format = "json";
   std::string out;
 };
-
-// Every case of the workflow (and agency), page by page so no query holds them all at once.
-std::vector<Case> load_cases(Store& store, const std::string& agency) {
-  CaseFilter filter;
-  filter.workflow = kReportWorkflow;
-  if (!agency.empty()) filter.agency = agency;
-  filter.limit = 500;
-  std::vector<Case> cases;
-  for (;;) {
-    std::vector<Case> page = store.list_cases(filter);
-    for (Case& c : page) cases.push_back(std::move(c));
-    if (static_cast<int>(page.size()) < filter.limit) break;
-    filter.after_id = cases.back().id;
-  }
-  return cases;
-}
 
 void run_annual(Context& context, Io& io, const AnnualOptions& options) {
   if (options.format == "xlsx" && options.out.empty())
@@ -54,15 +42,8 @@ void run_annual(Context& context, Io& io, const AnnualOptions& options) {
     agency_name = found->name;
   }
 
-  std::vector<Case> cases = load_cases(context.store(), agency);
-  AnnualReport report = build_annual_report(*workflow, cases, options.year, agency);
-  report.agency_name = agency_name;
-  // 二 must continue last year's 四; only meaningful when last year had any requests.
-  AnnualReport previous = build_annual_report(*workflow, cases, options.year - 1, agency);
-  if (previous.has_cases()) {
-    for (std::string& failure : check_carry_over(previous, report))
-      report.check_failures.push_back(std::move(failure));
-  }
+  AnnualReport report =
+      annual_report_from_store(context.store(), *workflow, options.year, agency, agency_name);
 
   std::string body;
   if (options.format == "xlsx") {
@@ -97,6 +78,39 @@ void run_annual(Context& context, Io& io, const AnnualOptions& options) {
                           std::to_string(report.check_failures.size()) + " check(s) failed");
 }
 
+struct StatsOptions {
+  std::string from, to, agency;
+  std::string format = "json";
+};
+
+void run_stats(Context& context, Io& io, const StatsOptions& options) {
+  StatsQuery query;
+  for (auto [text, target, name] : {std::tuple{&options.from, &query.from, "--from"},
+                                    std::tuple{&options.to, &query.to, "--to"}}) {
+    if (text->empty()) continue;
+    *target = Date::parse(*text);
+    if (!*target)
+      throw CliError(2, std::string(name) + ": expected YYYY-MM-DD, got '" + *text + "'");
+  }
+  if (query.from && query.to && *query.to < *query.from) throw CliError(2, "--to: before --from");
+  Actor actor = context.actor();
+  query.agency = options.agency;
+  if (!actor.scope_all) {
+    if (query.agency.empty()) query.agency = actor.agency;
+    if (query.agency != actor.agency)
+      throw CliError(2, "--agency: no agency '" + query.agency + "'");
+  }
+  if (!query.agency.empty() && !context.store().find_agency(query.agency))
+    throw CliError(2, "--agency: no agency '" + query.agency + "'");
+  CaseStats stats =
+      case_stats_from_store(context.store(), context.engine(), query, context.now().today);
+  if (options.format == "text") {
+    io.out << case_stats_text(stats);
+  } else {
+    print_json(io.out, case_stats_json(stats));
+  }
+}
+
 }  // namespace
 
 void add_report_commands(CLI::App& app, Context& context, Io& io) {
@@ -115,6 +129,17 @@ void add_report_commands(CLI::App& app, Context& context, Io& io) {
       ->capture_default_str();
   annual->add_option("--out", options->out, "write to FILE instead of stdout");
   annual->callback([&context, &io, options] { run_annual(context, io, *options); });
+
+  auto* stats = report->add_subcommand(
+      "stats", "on-time rate, response time, overdue now, channels, top tags (Art. 44)");
+  auto stats_options = std::make_shared<StatsOptions>();
+  stats->add_option("--from", stats_options->from, "period start YYYY-MM-DD (inclusive)");
+  stats->add_option("--to", stats_options->to, "period end YYYY-MM-DD (inclusive)");
+  stats->add_option("--agency", stats_options->agency, "only this agency (default: every agency)");
+  stats->add_option("--format", stats_options->format, "json | text")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+  stats->callback([&context, &io, stats_options] { run_stats(context, io, *stats_options); });
 }
 
 }  // namespace disclose::cli

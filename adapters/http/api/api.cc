@@ -166,6 +166,7 @@ Api::Impl::Impl(Store& store_, const Engine& engine_, const TimeSource& clock_, 
   router.add("GET", v1 + "/notifications", &Impl::list_notifications);
   router.add("GET", v1 + "/notifications/{id}", &Impl::get_notification);
   router.add("POST", v1 + "/notifications/{id}/replay", &Impl::replay_notification);
+  add_report_routes();
 }
 
 Response Api::Impl::handle(const Request& request) {

@@ -59,6 +59,15 @@ struct Api::Impl {
   // The user whose tokens are addressed: admins of that user's agency and the user themself.
   User token_owner(Call& call);
 
+  // Reports and exports (api_reports.cc).
+  void add_report_routes();
+  Response annual_report(Call& call);
+  Response report_stats(Call& call);
+  Response export_case(Call& call);
+  Response export_cases(Call& call);
+  // The `agency` query of a report or export under the caller's scope; "" = every agency.
+  std::string report_agency(const Call& call) const;
+
   // Helpers shared by the route files.
   // Loads a case the caller may read; 404 for unknown ids and for other agencies' cases.
   Case visible_case(Call& call);

@@ -1,13 +1,18 @@
-// libxlsxwriter is linked to the CLI only; the engine renders nothing binary (DESIGN.md §4).
-#include "disclose/report_xlsx.h"
+// libxlsxwriter is linked to this adapter only; the engine renders nothing binary (DESIGN.md §4).
+#include "report/report_xlsx.h"
 
+#include <unistd.h>
 #include <xlsxwriter.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include <algorithm>
 #include <stdexcept>
 #include <string_view>
 
-namespace disclose::cli {
+namespace disclose {
 namespace {
 
 void check(lxw_error error, std::string_view what) {
@@ -259,4 +264,24 @@ void write_annual_report_xlsx(const AnnualReport& report, const std::string& pat
   book.close();
 }
 
-}  // namespace disclose::cli
+std::string annual_report_xlsx_bytes(const AnnualReport& report) {
+  // libxlsxwriter 1.1.4 (Debian 12) writes only to a file: build the workbook in a private
+  // temporary file, read it back and remove it.
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/disclose-report-XXXXXX";
+  int fd = mkstemp(pattern.data());
+  if (fd < 0) throw std::runtime_error("xlsx: cannot create a temporary file");
+  close(fd);
+  struct Remove {
+    std::string path;
+    ~Remove() { unlink(path.c_str()); }
+  } remove{pattern};
+  write_annual_report_xlsx(report, pattern);
+  std::ifstream in(pattern, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (!in) throw std::runtime_error("xlsx: cannot read the workbook back");
+  return bytes.str();
+}
+
+}  // namespace disclose

@@ -7,10 +7,12 @@
 
 #include "disclose/annual_report.h"
 
-namespace disclose::cli {
+namespace disclose {
 
 // Writes `report` to `path` (replacing any file there). Throws std::runtime_error naming the
 // libxlsxwriter error when the workbook cannot be built or written.
 void write_annual_report_xlsx(const AnnualReport& report, const std::string& path);
+// The same workbook as bytes (for the HTTP API). Throws std::runtime_error like the above.
+std::string annual_report_xlsx_bytes(const AnnualReport& report);
 
-}  // namespace disclose::cli
+}  // namespace disclose

@@ -1,0 +1,97 @@
+// Reports and exports from the Store (report_service.h).
+#include "report/report_service.h"
+
+namespace disclose {
+
+namespace {
+
+constexpr int kPage = 500;
+
+// Every case of the filter, page by page (after_id keyset), handed to `fn`.
+template <class Fn>
+void for_each_case(const Store& store, CaseFilter filter, Fn&& fn) {
+  filter.sort = "id";
+  filter.limit = kPage;
+  for (;;) {
+    std::vector<Case> page = store.list_cases(filter);
+    for (const Case& c : page) fn(c);
+    if (static_cast<int>(page.size()) < filter.limit) break;
+    filter.after_id = page.back().id;
+  }
+}
+
+}  // namespace
+
+AnnualReport annual_report_from_store(const Store& store, const Workflow& workflow, int year,
+                                      const std::string& agency, const std::string& agency_name) {
+  CaseFilter filter;
+  filter.workflow = workflow.name;
+  if (!agency.empty()) filter.agency = agency;
+  std::vector<Case> cases;
+  for_each_case(store, filter, [&](const Case& c) { cases.push_back(c); });
+  AnnualReport report = build_annual_report(workflow, cases, year, agency);
+  report.agency_name = agency_name;
+  // 二 must continue last year's 四; only meaningful when last year had any requests.
+  AnnualReport previous = build_annual_report(workflow, cases, year - 1, agency);
+  if (previous.has_cases()) {
+    for (std::string& failure : check_carry_over(previous, report))
+      report.check_failures.push_back(std::move(failure));
+  }
+  return report;
+}
+
+BulkExportStream::BulkExportStream(const Store& store, const Engine& engine, BulkExportInfo info,
+                                   Date today, int page_size)
+    : store_(store),
+      engine_(engine),
+      info_(std::move(info)),
+      today_(today),
+      page_size_(page_size > 0 ? page_size : 100) {}
+
+bool BulkExportStream::next(std::string& chunk) {
+  chunk.clear();
+  const bool csv = info_.format == "csv";
+  ExportOptions options;
+  options.show_pii = info_.show_pii;
+  switch (stage_) {
+    case Stage::header:
+      chunk = csv ? bulk_csv_header() : bulk_jsonl_header(info_);
+      stage_ = Stage::cases;
+      return true;
+    case Stage::cases: {
+      std::vector<Case> page =
+          store_.list_cases(bulk_case_filter(info_.filter, after_, page_size_));
+      for (const Case& c : page) {
+        std::vector<Event> events = store_.history(c.id);
+        chunk += csv ? bulk_csv_case(c, events, totals_, options)
+                     : bulk_jsonl_case(engine_, c, events, today_, totals_, options);
+      }
+      if (!page.empty()) after_ = page.back().id;
+      if (static_cast<int>(page.size()) < page_size_) stage_ = Stage::manifest;
+      if (!chunk.empty()) return true;
+      // An empty page is always the last (shorter than page_size_): the manifest follows.
+      [[fallthrough]];
+    }
+    case Stage::manifest: {
+      ChainHead head = store_.global_head();
+      chunk =
+          csv ? bulk_csv_manifest(info_, totals_, head) : bulk_jsonl_manifest(info_, totals_, head);
+      stage_ = Stage::done;
+      return true;
+    }
+    case Stage::done:
+      return false;
+  }
+  return false;
+}
+
+CaseStats case_stats_from_store(const Store& store, const Engine& engine, const StatsQuery& query,
+                                Date today) {
+  CaseFilter filter;
+  if (!query.agency.empty()) filter.agency = query.agency;
+  CaseStatsBuilder builder(engine, query, today);
+  for_each_case(store, filter, [&](const Case& c) { builder.add(c); });
+  return builder.finish();
+}
+
+}  // namespace disclose
