@@ -103,6 +103,7 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     dispatch_options.max_in_flight_per_subscription =
         config.notifications.max_in_flight_per_subscription;
     dispatch_options.request_timeout = std::chrono::seconds(config.notifications.timeout_seconds);
+    dispatch_options.lease = std::chrono::seconds(config.notifications.lease_seconds);
     dispatch_options.retry.base = std::chrono::seconds(config.notifications.retry_base_seconds);
     dispatch_options.retry.cap = std::chrono::seconds(config.notifications.retry_cap_seconds);
     dispatch_options.retry.give_up_after = std::chrono::hours(config.notifications.give_up_hours);

@@ -152,7 +152,7 @@ ServeConfig load_serve_config(const std::string& file, ServeConfig config) {
   if (auto notify = root["notifications"]) {
     known_keys(file, notify,
                {"enabled", "max_in_flight", "max_in_flight_per_subscription", "timeout_seconds",
-                "retry_base_seconds", "retry_cap_seconds", "give_up_hours"});
+                "lease_seconds", "retry_base_seconds", "retry_cap_seconds", "give_up_hours"});
     auto& c = config.notifications;
     if (auto n = notify["enabled"]) c.enabled = flag(n);
     if (auto n = notify["max_in_flight"])
@@ -161,6 +161,12 @@ ServeConfig load_serve_config(const std::string& file, ServeConfig config) {
       c.max_in_flight_per_subscription = static_cast<int>(number(file, n, 1, 1000));
     if (auto n = notify["timeout_seconds"])
       c.timeout_seconds = static_cast<int>(number(file, n, 1, 300));
+    if (auto n = notify["lease_seconds"])
+      c.lease_seconds = static_cast<int>(number(file, n, 2, 86400));
+    if (c.lease_seconds < 2 * c.timeout_seconds)
+      throw ConfigError(where(file, notify) +
+                        ": lease_seconds must be at least twice timeout_seconds (a request still "
+                        "running must not be sent again)");
     if (auto n = notify["retry_base_seconds"])
       c.retry_base_seconds = static_cast<int>(number(file, n, 0, 3600));
     if (auto n = notify["retry_cap_seconds"])

@@ -28,6 +28,7 @@ struct ServeConfig {
     int max_in_flight = 32;
     int max_in_flight_per_subscription = 4;
     int timeout_seconds = 10;     // per request
+    int lease_seconds = 60;       // a row being sent is sent again after this if the server died
     int retry_base_seconds = 10;  // first backoff step (full jitter)
     int retry_cap_seconds = 6 * 3600;
     int give_up_hours = 72;  // then the notification is dead (listed, replayable)
