@@ -283,5 +283,16 @@ TEST_F(TimerServiceTest, ASubscriptionOnlyGetsTheTypesAndAgencyItAskedFor) {
   EXPECT_TRUE(store_->list_outbox(filter).empty());
 }
 
+TEST_F(TimerServiceTest, ReplanningGivesTimersToCasesWrittenWithoutThem) {
+  // As after an upgrade from a version without timers: cases exist, no timer rows.
+  store_->set_case_write_hook({});
+  Case c = handling_case();
+  EXPECT_TRUE(store_->pending_timers(c.id).empty());
+  EXPECT_EQ(service_.replan_open_cases(local("2025-03-05", 10)), 1);
+  auto timer = reply_reminder(c.id);
+  ASSERT_TRUE(timer);
+  EXPECT_EQ(timer->fire_on, date("2025-03-24"));
+}
+
 }  // namespace
 }  // namespace disclose

@@ -137,3 +137,28 @@ void TimerService::replan(CaseId id, Moment now) {
 }
 
 }  // namespace disclose
+
+namespace disclose {
+
+int64_t TimerService::replan_open_cases(Moment now) {
+  int64_t count = 0;
+  CaseFilter filter;
+  filter.open_only = true;
+  filter.limit = 500;
+  for (;;) {
+    std::vector<Case> page = store_.list_cases(filter);
+    if (page.empty()) break;
+    for (const Case& c : page) {
+      try {
+        store_.replace_timers(c.id, c.version, planner_.plan(c, store_.sent_reminders(c.id), now));
+        ++count;
+      } catch (const VersionConflict&) {
+        // Moved meanwhile: that write planned its timers itself.
+      }
+    }
+    filter.after_id = page.back().id;
+  }
+  return count;
+}
+
+}  // namespace disclose

@@ -44,6 +44,9 @@ class TimerService {
   // Replans one case's timers without writing an event (e.g. after a calendar change that moved
   // no due date but did move a reminder day).
   void replan(CaseId id, Moment now);
+  // Replans every open case (after an upgrade from a version without timers, or to repair);
+  // returns how many cases were replanned.
+  int64_t replan_open_cases(Moment now);
 
   // Called with a message when something could not be done (an expiry the engine refused, a
   // case that vanished); the scheduler logs it.
