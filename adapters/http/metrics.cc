@@ -146,9 +146,11 @@ std::string Metrics::render(const std::vector<std::pair<std::string, double>>& g
     if (!seen) names.push_back(name);
   }
   for (std::string_view name : names) {
+    // By the Prometheus naming convention a name ending in _total is a counter.
+    bool counter = name.size() > 6 && name.substr(name.size() - 6) == "_total";
     out += "# TYPE ";
     out += name;
-    out += " gauge\n";
+    out += counter ? " counter\n" : " gauge\n";
     for (const auto& [series, value] : gauges) {
       if (metric_name(series) != name) continue;
       out += series + " " + number(value) + "\n";

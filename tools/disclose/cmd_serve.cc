@@ -132,6 +132,15 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     http::ApiOptions api_options;
     api_options.openapi_json = http::openapi_json();
     api_options.notifications_queued = [&dispatcher] { dispatcher.wake(); };
+    api_options.extra_gauges = [&dispatcher, &timer_loop] {
+      notify::DispatcherStats stats = dispatcher.stats();
+      return std::vector<std::pair<std::string, double>>{
+          {"disclose_notifications_delivered_total", double(stats.delivered)},
+          {"disclose_notifications_retried_total", double(stats.retried)},
+          {"disclose_notifications_dead_total", double(stats.dead)},
+          {"disclose_notifications_in_flight", double(stats.in_flight)},
+          {"disclose_timer_rounds_total", double(timer_loop.rounds())}};
+    };
     http::Api api(store, engine, clock, metrics, api_options);
     std::unique_ptr<http::Server> server;
     try {

@@ -306,6 +306,9 @@ Response Api::Impl::metrics_text(Call& call) {
     gauges.emplace_back("disclose_open_cases{state=\"" + state + "\"}", double(count));
   gauges.emplace_back("disclose_overdue_cases", double(store.overdue_cases(call.now.today)));
   gauges.emplace_back("disclose_outbox_backlog", double(store.outbox_backlog()));
+  if (options.extra_gauges) {
+    for (auto& gauge : options.extra_gauges()) gauges.push_back(std::move(gauge));
+  }
   Response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = metrics.render(gauges);

@@ -7,6 +7,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "disclose/engine.h"
 #include "disclose/store.h"
@@ -23,6 +25,8 @@ struct ApiOptions {
   // Called after a request queued notifications outside a case write (test message, replay),
   // so the outbox dispatcher looks at once; may be empty.
   std::function<void()> notifications_queued;
+  // More figures for /metrics (name with labels, value), e.g. the dispatcher's counters.
+  std::function<std::vector<std::pair<std::string, double>>()> extra_gauges;
 };
 
 class Api final : public Handler {
