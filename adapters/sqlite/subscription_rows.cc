@@ -11,27 +11,14 @@ namespace disclose::sqlite {
 namespace json = boost::json;
 namespace {
 
-// Local on purpose: the shared to_string(SubscriptionKind) lives with the notifiers, and the store
-// must not depend on them to write its own column.
+// Both now live in the engine (engine/notifications/subscription.cc), so the column and the API
+// spell kinds the same way.
 const char* kind_text(SubscriptionKind kind) {
-  switch (kind) {
-    case SubscriptionKind::webhook:
-      return "webhook";
-    case SubscriptionKind::wecom:
-      return "wecom";
-    case SubscriptionKind::dingtalk:
-      return "dingtalk";
-    case SubscriptionKind::feishu:
-      return "feishu";
-  }
-  throw StoreError("unknown subscription kind");
+  return to_string(kind);
 }
 
 SubscriptionKind kind_from_text(std::string_view text) {
-  for (SubscriptionKind kind : {SubscriptionKind::webhook, SubscriptionKind::wecom,
-                                SubscriptionKind::dingtalk, SubscriptionKind::feishu}) {
-    if (text == kind_text(kind)) return kind;
-  }
+  if (auto kind = subscription_kind_from(text)) return *kind;
   throw StoreError("unknown subscription kind '" + std::string(text) + "'");
 }
 

@@ -21,21 +21,13 @@
 namespace disclose::sqlite {
 namespace {
 
-// Local on purpose: the shared to_string(TimerPurpose) lives with the planner, and the store
-// must not depend on the engine's reminder code to write its own column.
+// The planner's spelling (engine/timers/reminder_planner.cc) is the column's.
 const char* purpose_text(TimerPurpose purpose) {
-  switch (purpose) {
-    case TimerPurpose::reminder:
-      return "reminder";
-    case TimerPurpose::expiry:
-      return "expiry";
-  }
-  throw StoreError("unknown timer purpose");
+  return to_string(purpose);
 }
 
 TimerPurpose purpose_from_text(std::string_view text) {
-  if (text == "reminder") return TimerPurpose::reminder;
-  if (text == "expiry") return TimerPurpose::expiry;
+  if (auto purpose = timer_purpose_from(text)) return *purpose;
   throw StoreError("unknown timer purpose '" + std::string(text) + "'");
 }
 
