@@ -9,7 +9,10 @@
 #include "disclose/reminders.h"
 #include "disclose/timer_service.h"
 #include "engine_fixture.h"
+#include "scheduler/timer_loop.h"
 #include "sqlite/sqlite_store.h"
+
+#include <boost/asio/io_context.hpp>
 
 namespace disclose {
 namespace {
@@ -292,6 +295,31 @@ TEST_F(TimerServiceTest, ReplanningGivesTimersToCasesWrittenWithoutThem) {
   auto timer = reply_reminder(c.id);
   ASSERT_TRUE(timer);
   EXPECT_EQ(timer->fire_on, date("2025-03-24"));
+}
+
+// The Asio loop around the service: catch-up at start, in batches, then it sleeps until the
+// earliest timer and stops when told to. Time is the FixedTimeSource's; the loop only decides
+// when to look.
+TEST_F(TimerServiceTest, TheLoopCatchesUpInBatchesAtStartAndStops) {
+  for (int i = 0; i < 5; ++i) handling_case();
+  FixedTimeSource clock(local("2025-04-01", 10));  // every case overdue by one working day
+  boost::asio::io_context io;
+  int after_fire_calls = 0;
+  scheduler::TimerLoopOptions options;
+  options.batch_cases = 2;  // five cases: three rounds of firing
+  scheduler::TimerLoop loop(io, *store_, service_, clock, options,
+                            [&](const FireReport&) { ++after_fire_calls; });
+  loop.start();
+  for (int i = 0; i < 1000 && queued("reminder.overdue").size() < 5; ++i)
+    io.run_one_for(std::chrono::seconds(1));
+  EXPECT_EQ(queued("reminder.overdue").size(), 5u);
+  EXPECT_GE(loop.rounds(), 3u);
+  EXPECT_EQ(after_fire_calls, 3);
+  // Nothing else is due until 04-02 09:00: the loop sleeps; stop() ends it and run() returns.
+  loop.stop();
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_TRUE(io.stopped());
+  EXPECT_EQ(queued("reminder.overdue").size(), 5u);
 }
 
 }  // namespace

@@ -31,7 +31,9 @@ struct TimerLoop::Impl : std::enable_shared_from_this<Impl> {
   std::chrono::steady_clock::duration round() {
     Moment now = clock.now();
     try {
-      FireReport report = service.fire_due(now);
+      // A bounded batch per round: a long catch-up (thousands of cases after downtime) must not
+      // hold the io thread, which also serves requests; a full batch comes straight back.
+      FireReport report = service.fire_due(now, options.batch_cases);
       if (report.reminders > 0 || report.expiries > 0 || report.refused > 0) {
         spdlog::info("timers: {} case(s), {} reminder(s) sent, {} expiry action(s), {} refused",
                      report.cases, report.reminders, report.expiries, report.refused);
@@ -46,6 +48,7 @@ struct TimerLoop::Impl : std::enable_shared_from_this<Impl> {
         until += std::chrono::seconds(1);
         sleep = std::clamp(until, std::chrono::steady_clock::duration::zero(), sleep);
       }
+      if (report.cases >= options.batch_cases) sleep = std::chrono::steady_clock::duration::zero();
       return sleep;
     } catch (const std::exception& e) {
       // A database error must not end the loop: log it and try again at the next sweep.

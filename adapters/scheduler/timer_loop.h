@@ -20,6 +20,7 @@ namespace disclose::scheduler {
 
 struct TimerLoopOptions {
   std::chrono::seconds sweep{60};  // the longest sleep
+  int batch_cases = 200;           // cases fired per round before other work gets the thread
 };
 
 class TimerLoop {
