@@ -2,10 +2,13 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <iostream>
 
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
 
 #include "disclose/commands.h"
 
@@ -85,7 +88,10 @@ void add_notify_commands(CLI::App& app, Context& context, Io& io) {
   add->add_option("--description", *description, "a note for admins");
   add->add_flag("--disabled", *disabled, "add it switched off");
   add->callback([&context, &io, url, kind, secret, agency, events, description, disabled] {
-    if (url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0)
+    // The API's rule (api_notify.cc): an absolute http(s) URL with a host.
+    auto parsed = boost::urls::parse_absolute_uri(*url);
+    if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||
+        parsed->host().empty())
       throw CliError(2, "--url: an absolute http:// or https:// URL");
     Subscription s;
     s.url = *url;
@@ -218,6 +224,7 @@ void add_notify_commands(CLI::App& app, Context& context, Io& io) {
     auto found = context.store().find_user(*user_id);
     if (!found) throw CliError(1, "no user " + std::to_string(*user_id));
     if (*mobile) {
+      if ((*mobile)->size() > 20) throw CliError(2, "--mobile: at most 20 characters");
       for (char c : **mobile)
         if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-'))
           throw CliError(2, "--mobile: digits, '+' and '-' only");

@@ -234,31 +234,32 @@ Response Api::Impl::list_notifications(Call& call) {
   if (auto sub = query_integer(call, "subscription", 1, INT64_MAX)) filter.subscription_id = *sub;
   if (auto case_id = query_integer(call, "case", 1, INT64_MAX)) filter.case_id = *case_id;
   if (auto after = query_integer(call, "after", 0, INT64_MAX)) filter.after_id = *after;
-  filter.limit = static_cast<int>(
+  const int limit = static_cast<int>(
       query_integer(call, "limit", 1, options.max_page_size).value_or(options.default_page_size));
   // Agency admins see their own subscriptions' rows: filter by subscription after the query and
-  // keep paging until the page is full, so scope never shortens a page silently.
+  // keep paging until the page is full, so scope never shortens a page silently. One row more
+  // than the page is looked for, so next_after is null exactly when nothing visible follows.
   std::vector<int64_t> visible;
   for (const Subscription& s : store.subscriptions())
     if (manages(call.actor, s)) visible.push_back(s.id);
+  filter.limit = limit + 1;
   json::array out;
-  int64_t last_id = filter.after_id;
+  int64_t last_id = 0;  // the last row answered
   bool more = false;
-  while (true) {
+  while (!more && !visible.empty()) {
     std::vector<OutboxItem> page = store.list_outbox(filter);
     for (const OutboxItem& item : page) {
-      last_id = item.id;
+      filter.after_id = item.id;
       if (std::find(visible.begin(), visible.end(), item.subscription_id) == visible.end())
         continue;
+      if (static_cast<int>(out.size()) == limit) {
+        more = true;
+        break;
+      }
       out.push_back(outbox_json(item));
-      if (static_cast<int>(out.size()) == filter.limit) break;
-    }
-    if (static_cast<int>(out.size()) == filter.limit) {
-      more = true;
-      break;
+      last_id = item.id;
     }
     if (static_cast<int>(page.size()) < filter.limit) break;
-    filter.after_id = last_id;
   }
   json::object body{{"notifications", std::move(out)}};
   body["next_after"] = more ? json::value(last_id) : json::value(nullptr);
