@@ -222,6 +222,11 @@ TEST_F(CliNotify, TimersFireOverdueRemindersOnce) {
   EXPECT_TRUE(contains(second, " 0 reminder(s) queued")) << second;
   EXPECT_EQ(ok({"notification", "list"}), overdue) << "nothing queued twice";
   EXPECT_EQ(run({"timers", "list", "9999"}).status, 0);
+
+  // Replanning after the reminder went out plans the next one, not the sent one again.
+  EXPECT_TRUE(contains(ok({"timers", "replan"}, "", "2026-06-30"), "1 open case(s) replanned"));
+  std::string third = ok({"timers", "fire"}, "", "2026-06-30");
+  EXPECT_TRUE(contains(third, " 0 reminder(s) queued")) << third;
 }
 
 TEST_F(CliNotify, UserContactsSetsMobile) {

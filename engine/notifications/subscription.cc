@@ -1,5 +1,10 @@
 // Subscription kinds by name and the filter that decides who hears about what.
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
 #include <algorithm>
+#include <array>
+#include <stdexcept>
 
 #include "disclose/notification.h"
 
@@ -36,6 +41,15 @@ bool subscription_wants(const Subscription& subscription, const std::string& typ
   const auto& events = subscription.events;
   return std::any_of(events.begin(), events.end(),
                      [&](const std::string& wanted) { return wanted == "*" || wanted == type; });
+}
+
+std::string new_webhook_secret() {
+  std::array<unsigned char, 24> key{};
+  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1)
+    throw std::runtime_error("no randomness for a webhook secret");
+  std::array<unsigned char, 4 * 24 / 3 + 1> text{};
+  int n = EVP_EncodeBlock(text.data(), key.data(), static_cast<int>(key.size()));
+  return "whsec_" + std::string(reinterpret_cast<const char*>(text.data()), static_cast<size_t>(n));
 }
 
 }  // namespace disclose

@@ -23,8 +23,8 @@ namespace disclose {
 // Every event type a subscription may ask for ("*" means all of them).
 inline const std::vector<std::string>& notification_types() {
   static const std::vector<std::string> types = {
-      "case.registered",   "case.transitioned", "case.assigned",     "reminder.due_soon",
-      "reminder.due_today", "reminder.overdue", "case.auto_closed", "deadline.recomputed"};
+      "case.registered",    "case.transitioned", "case.assigned",    "reminder.due_soon",
+      "reminder.due_today", "reminder.overdue",  "case.auto_closed", "deadline.recomputed"};
   return types;
 }
 
@@ -51,6 +51,9 @@ struct Subscription {
   std::string description;
   Instant created_at{};
 };
+
+// A new Standard Webhooks secret: "whsec_" + base64 of 24 random bytes (OpenSSL RAND_bytes).
+std::string new_webhook_secret();
 
 // True when the subscription is enabled and wants this type for a case of this agency.
 bool subscription_wants(const Subscription& subscription, const std::string& type,
@@ -120,7 +123,7 @@ enum class DeliveryVerdict {
 struct DeliveryOutcome {
   DeliveryVerdict verdict = DeliveryVerdict::retry;
   std::optional<std::chrono::seconds> retry_after;  // from Retry-After (seconds or HTTP date)
-  std::string detail;                               // for last_error, e.g. "HTTP 500" or "errcode 93000"
+  std::string detail;  // for last_error, e.g. "HTTP 500" or "errcode 93000"
 };
 
 // Judges a response. Robots answer HTTP 200 with an error code in the body; each kind's codes

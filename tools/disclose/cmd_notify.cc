@@ -1,6 +1,4 @@
 // disclose subscription … | notification … | timers … | user contacts (issue #4)
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <array>
@@ -15,15 +13,6 @@
 namespace disclose::cli {
 
 namespace {
-
-std::string webhook_secret() {
-  std::array<unsigned char, 24> key{};
-  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1)
-    throw CliError(1, "no randomness for a webhook secret");
-  std::array<unsigned char, 4 * 24 / 3 + 1> text{};
-  int n = EVP_EncodeBlock(text.data(), key.data(), static_cast<int>(key.size()));
-  return "whsec_" + std::string(reinterpret_cast<const char*>(text.data()), static_cast<size_t>(n));
-}
 
 std::vector<std::string> split_events(const std::string& list) {
   std::vector<std::string> out;
@@ -97,7 +86,7 @@ void add_notify_commands(CLI::App& app, Context& context, Io& io) {
     s.url = *url;
     s.kind = *subscription_kind_from(*kind);
     s.secret = *secret;
-    if (s.kind == SubscriptionKind::webhook && s.secret.empty()) s.secret = webhook_secret();
+    if (s.kind == SubscriptionKind::webhook && s.secret.empty()) s.secret = new_webhook_secret();
     if (!agency->empty()) {
       if (!context.store().find_agency(*agency))
         throw CliError(1, "--agency: no agency '" + *agency + "'");
@@ -196,6 +185,11 @@ void add_notify_commands(CLI::App& app, Context& context, Io& io) {
         FireReport report = context.timers().fire_due(context.now());
         io.out << report.cases << " case(s): " << report.reminders << " reminder(s) queued, "
                << report.expiries << " expiry action(s), " << report.refused << " refused\n";
+      });
+  timers->add_subcommand("replan", "plan every open case's timers afresh (after an upgrade)")
+      ->callback([&context, &io] {
+        int64_t count = context.timers().replan_open_cases(context.now());
+        io.out << count << " open case(s) replanned\n";
       });
   auto* show = timers->add_subcommand("list", "a case's pending timers");
   auto case_id = std::make_shared<long long>(0);

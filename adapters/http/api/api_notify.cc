@@ -3,8 +3,6 @@
 //
 // Scope: an admin with scope `all` manages every subscription; an agency admin manages only the
 // subscriptions filtered to their own agency, and sees only those subscriptions' notifications.
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <array>
@@ -64,16 +62,6 @@ json::object outbox_json(const OutboxItem& item) {
        json::object{{"type", item.notification.type},
                     {"timestamp", format_instant(item.notification.timestamp, 8 * 60)},
                     {"data", item.notification.data}}}};
-}
-
-// "whsec_" + base64 of 24 random bytes, the Standard Webhooks form.
-std::string new_webhook_secret() {
-  std::array<unsigned char, 24> key{};
-  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1)
-    throw std::runtime_error("no randomness for a webhook secret");
-  std::array<unsigned char, 4 * 24 / 3 + 1> text{};
-  int n = EVP_EncodeBlock(text.data(), key.data(), static_cast<int>(key.size()));
-  return "whsec_" + std::string(reinterpret_cast<const char*>(text.data()), static_cast<size_t>(n));
 }
 
 std::string checked_url(const std::string& url) {
@@ -189,11 +177,17 @@ Response Api::Impl::update_subscription(Call& call) {
   require_role(call, {"admin"});
   Subscription s = managed_subscription(call, path_id(call, "id"));
   json::object body = parse_object_body(call.request);
+  bool secret_made = false;
   apply_subscription_fields(body, s, false);
+  // Turned into a webhook without a secret: make one, or it would go out unsigned.
+  if (s.kind == SubscriptionKind::webhook && s.secret.empty()) {
+    s.secret = new_webhook_secret();
+    secret_made = true;
+  }
   check_subscription_scope(call, s);
   if (!store.update_subscription(s))
     throw ApiError{404, "not_found", "no such subscription", "", {}};
-  return json_response(200, subscription_json(s, body.contains("secret")));
+  return json_response(200, subscription_json(s, body.contains("secret") || secret_made));
 }
 
 Response Api::Impl::delete_subscription(Call& call) {
