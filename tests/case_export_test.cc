@@ -226,6 +226,9 @@ TEST_F(CaseExportTest, HtmlIsAPrintableEscapedFileRecord) {
                             "办理过程", "答复", "送达", "EMS1234567890", "size: A4"})
     EXPECT_NE(html.find(label), std::string::npos) << label;
   EXPECT_NE(html.find(events_.back().hash), std::string::npos);
+  // Codes are printed with their Chinese names from the workflow file (and the code after).
+  for (const char* term : {"登记（register）", "答复期限（reply）", "网络平台（online）"})
+    EXPECT_NE(html.find(term), std::string::npos) << term;
 }
 
 TEST_F(CaseExportTest, CliRoundTrip) {

@@ -208,9 +208,70 @@ std::string case_csv_rows(const std::vector<Event>& events, const ExportOptions&
   return out;
 }
 
+namespace {
+
+// 中文 names for the codes a printed file shows; the code follows in brackets so the record
+// still matches the JSON export. Workflow terms come from the workflow file.
+std::string labelled(const std::string& label, const std::string& code) {
+  if (code.empty()) return "";
+  return label.empty() || label == code ? code : label + "（" + code + "）";
+}
+
+std::string channel_label(const std::string& channel) {
+  if (channel == "in_person") return "当面提交";
+  if (channel == "mail_signed") return "邮寄（需签收）";
+  if (channel == "mail_plain") return "平邮";
+  if (channel == "online") return "网络平台";
+  if (channel == "fax") return "传真";
+  return "";
+}
+
+std::string delivery_label(const std::string& method) {
+  if (method == "direct") return "直接送达";
+  if (method == "post") return "邮寄送达";
+  if (method == "electronic") return "电子送达";
+  if (method == "entrusted") return "委托送达";
+  return "";
+}
+
+std::string clock_status_label(ClockStatus status) {
+  switch (status) {
+    case ClockStatus::running:
+      return "计时中";
+    case ClockStatus::paused:
+      return "暂停";
+    case ClockStatus::stopped:
+      return "已停止";
+    case ClockStatus::met:
+      return "按期完成";
+    case ClockStatus::missed:
+      return "逾期完成";
+  }
+  return "";
+}
+
+}  // namespace
+
 std::string export_case_html(const Engine& engine, const Case& c, const std::vector<Event>& events,
                              Date today) {
   auto h = [](const std::string& s) { return html_escape(s); };
+  const Workflow* workflow = engine.workflows().find(c.workflow);
+  auto state_name = [&](const std::string& state) {
+    const StateSpec* spec = workflow ? workflow->state(state) : nullptr;
+    return labelled(spec ? spec->label : "", state);
+  };
+  auto action_name = [&](const std::string& action) {
+    const ActionSpec* spec = workflow ? workflow->action(action) : nullptr;
+    return labelled(spec ? spec->label : "", action);
+  };
+  auto deadline_name = [&](const std::string& kind) {
+    const DeadlineSpec* spec = workflow ? workflow->deadline(kind) : nullptr;
+    return labelled(spec ? spec->label : "", kind);
+  };
+  auto determination_name = [&](const std::string& code) {
+    const DeterminationSpec* spec = workflow ? workflow->determination(code) : nullptr;
+    return labelled(spec ? spec->label : "", code);
+  };
   const Registration& r = c.registration;
   std::ostringstream o;
   auto row = [&](const std::string& label, const std::string& value) {
@@ -239,11 +300,11 @@ std::string export_case_html(const Engine& engine, const Case& c, const std::vec
   row("证件号码", mask_id_number(r.applicant.id_number));
   row("联系电话", mask_phone(r.applicant.phone));
   row("收到日期", r.received_on.str());
-  row("渠道", r.channel);
+  row("渠道", labelled(channel_label(r.channel), r.channel));
   row("收到凭证", r.receipt_evidence);
   row("申请内容", r.request.description);
   if (!r.request.purpose.empty()) row("用途", r.request.purpose);
-  row("当前状态", c.state);
+  row("当前状态", state_name(c.state));
   row("办结日期", c.closed_on ? c.closed_on->str() : "");
   o << "</table>\n</section>\n";
 
@@ -255,11 +316,12 @@ std::string export_case_html(const Engine& engine, const Case& c, const std::vec
       explanation = h(explain_text(*e));
       for (const ClockStep& s : e->steps) explanation += "<br>" + h(step_text(s));
     }
-    std::string status = to_string(v.status);
+    std::string status = labelled(clock_status_label(v.status), to_string(v.status));
     if (v.overdue) status += "（已逾期）";
     if (v.provisional) status += "（暂定）";
-    o << "<tr><td>" << h(v.kind) << "</td><td>" << h(v.due_on ? v.due_on->str() : "—")
-      << "</td><td>" << h(status) << "</td><td>" << explanation << "</td></tr>\n";
+    o << "<tr><td>" << h(deadline_name(v.kind)) << "</td><td>"
+      << h(v.due_on ? v.due_on->str() : "—") << "</td><td>" << h(status) << "</td><td>"
+      << explanation << "</td></tr>\n";
   }
   o << "</table>\n";
 
@@ -267,20 +329,22 @@ std::string export_case_html(const Engine& engine, const Case& c, const std::vec
        "<th>操作人</th><th>状态</th><th>内容</th></tr>\n";
   for (const Event& e : events) {
     o << "<tr><td>" << e.seq << "</td><td>" << h(e.on ? e.on->str() : "") << "</td><td>"
-      << h(format_instant(e.recorded_at, 0)) << "</td><td>" << h(e.type) << "</td><td>"
-      << h(e.actor) << "</td><td>" << h(e.from_state.empty() ? "—" : e.from_state) << " → "
-      << h(e.to_state) << "</td><td>" << h(canonical_json(masked(e.input))) << "</td></tr>\n";
+      << h(format_instant(e.recorded_at, 0)) << "</td><td>" << h(action_name(e.type)) << "</td><td>"
+      << h(e.actor) << "</td><td>" << h(e.from_state.empty() ? "—" : state_name(e.from_state))
+      << " → " << h(state_name(e.to_state)) << "</td><td>" << h(canonical_json(masked(e.input)))
+      << "</td></tr>\n";
   }
   o << "</table>\n";
 
   o << "<h2>答复</h2>\n<table>\n";
-  row("答复类型", c.outcome ? c.outcome->determination : "尚未答复");
+  row("答复类型", c.outcome ? determination_name(c.outcome->determination) : "尚未答复");
   row("法律依据", c.outcome ? c.outcome->basis : "");
   row("理由", c.outcome ? c.outcome->reasons : "");
   o << "</table>\n";
 
   o << "<h2>送达</h2>\n<table>\n";
-  row("送达方式", c.delivery ? c.delivery->method : "尚未送达");
+  row("送达方式",
+      c.delivery ? labelled(delivery_label(c.delivery->method), c.delivery->method) : "尚未送达");
   row("送达日期", c.delivery ? c.delivery->on.str() : "");
   row("送达凭证（单号）", c.delivery ? c.delivery->tracking_no : "");
   o << "</table>\n";
