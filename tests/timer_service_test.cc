@@ -315,7 +315,17 @@ TEST_F(TimerServiceTest, TheLoopCatchesUpInBatchesAtStartAndStops) {
   EXPECT_EQ(queued("reminder.overdue").size(), 5u);
   EXPECT_GE(loop.rounds(), 3u);
   EXPECT_EQ(after_fire_calls, 3);
-  // Nothing else is due until 04-02 09:00: the loop sleeps; stop() ends it and run() returns.
+  // Nothing else is due until 04-02 09:00: the loop sleeps (its next look is within the sweep).
+  // A timer planned after that look costs no round; one before it wakes the loop.
+  io.poll();
+  std::size_t rounds = loop.rounds();
+  loop.wake_if_before(local("2025-04-02", 9).at);
+  io.poll();
+  EXPECT_EQ(loop.rounds(), rounds);
+  loop.wake_if_before(local("2025-04-01", 10).at);
+  io.poll();
+  EXPECT_EQ(loop.rounds(), rounds + 1);
+  // stop() ends the loop and run() returns.
   loop.stop();
   io.run_for(std::chrono::seconds(5));
   EXPECT_TRUE(io.stopped());

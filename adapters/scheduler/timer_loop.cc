@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -49,10 +50,12 @@ struct TimerLoop::Impl : std::enable_shared_from_this<Impl> {
         sleep = std::clamp(until, std::chrono::steady_clock::duration::zero(), sleep);
       }
       if (report.cases >= options.batch_cases) sleep = std::chrono::steady_clock::duration::zero();
+      next_look = now.at + std::chrono::duration_cast<std::chrono::seconds>(sleep);
       return sleep;
     } catch (const std::exception& e) {
       // A database error must not end the loop: log it and try again at the next sweep.
       spdlog::error("timers: round failed: {}", e.what());
+      next_look = now.at + options.sweep;
       return std::chrono::duration_cast<std::chrono::steady_clock::duration>(options.sweep);
     }
   }
@@ -81,6 +84,7 @@ struct TimerLoop::Impl : std::enable_shared_from_this<Impl> {
   bool stopped = false;
   bool running = false;
   bool woken = false;
+  std::optional<Instant> next_look;  // when the sleeping loop will look next (TimeSource time)
   std::size_t rounds = 0;
 };
 
@@ -103,6 +107,10 @@ void TimerLoop::start() {
 void TimerLoop::wake() {
   impl_->woken = true;
   impl_->timer.cancel();
+}
+
+void TimerLoop::wake_if_before(Instant fire_at) {
+  if (!impl_->next_look || fire_at < *impl_->next_look) wake();
 }
 
 void TimerLoop::stop() {

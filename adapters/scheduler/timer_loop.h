@@ -38,6 +38,9 @@ class TimerLoop {
   void start();
   // Look again now (new or moved timers). Safe to call from the io_context's thread only.
   void wake();
+  // Wakes the loop only if `fire_at` comes before the moment it will look anyway: a case write
+  // that plans a later timer costs the loop nothing (this is on every write's path).
+  void wake_if_before(Instant fire_at);
   // Ends the loop after the current round; the io_context can then run out of work.
   void stop();
 

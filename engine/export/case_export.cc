@@ -257,20 +257,16 @@ std::string export_case_html(const Engine& engine, const Case& c, const std::vec
   auto h = [](const std::string& s) { return html_escape(s); };
   const Workflow* workflow = engine.workflows().find(c.workflow);
   auto state_name = [&](const std::string& state) {
-    const StateSpec* spec = workflow ? workflow->state(state) : nullptr;
-    return labelled(spec ? spec->label : "", state);
+    return labelled(workflow ? workflow->state_label(state) : "", state);
   };
   auto action_name = [&](const std::string& action) {
-    const ActionSpec* spec = workflow ? workflow->action(action) : nullptr;
-    return labelled(spec ? spec->label : "", action);
+    return labelled(workflow ? workflow->action_label(action) : "", action);
   };
   auto deadline_name = [&](const std::string& kind) {
-    const DeadlineSpec* spec = workflow ? workflow->deadline(kind) : nullptr;
-    return labelled(spec ? spec->label : "", kind);
+    return labelled(workflow ? workflow->deadline_label(kind) : "", kind);
   };
   auto determination_name = [&](const std::string& code) {
-    const DeterminationSpec* spec = workflow ? workflow->determination(code) : nullptr;
-    return labelled(spec ? spec->label : "", code);
+    return labelled(workflow ? workflow->determination_label(code) : "", code);
   };
   const Registration& r = c.registration;
   std::ostringstream o;

@@ -18,12 +18,6 @@ bool is_assignee(const User& user, const std::string& assignee) {
   return assignee == id || assignee == "u:" + id;
 }
 
-std::string state_label(const Workflow* workflow, const std::string& state) {
-  if (workflow == nullptr) return state;
-  const StateSpec* spec = workflow->state(state);
-  return spec != nullptr && !spec->label.empty() ? spec->label : state;
-}
-
 }  // namespace
 
 std::vector<User> resolve_recipients(const std::vector<std::string>& entries, const Case& a_case,
@@ -60,15 +54,16 @@ CaseNotifications::CaseNotifications(const Engine& engine, std::string public_ur
 json::object CaseNotifications::case_summary(const Case& a_case,
                                              const std::optional<Agency>& agency) const {
   const Workflow* workflow = engine_.workflows().find(a_case.workflow);
-  return json::object{{"id", a_case.id},
-                      {"number", a_case.number},
-                      {"workflow", a_case.workflow},
-                      {"state", a_case.state},
-                      {"state_label", state_label(workflow, a_case.state)},
-                      {"agency", a_case.agency},
-                      {"agency_name", agency ? agency->name : a_case.agency},
-                      {"assignee", a_case.assignee},
-                      {"received_on", a_case.registration.received_on.str()}};
+  return json::object{
+      {"id", a_case.id},
+      {"number", a_case.number},
+      {"workflow", a_case.workflow},
+      {"state", a_case.state},
+      {"state_label", workflow ? workflow->state_label(a_case.state) : a_case.state},
+      {"agency", a_case.agency},
+      {"agency_name", agency ? agency->name : a_case.agency},
+      {"assignee", a_case.assignee},
+      {"received_on", a_case.registration.received_on.str()}};
 }
 
 std::vector<Notification> CaseNotifications::for_event(const Case& stored, const Event& event,
@@ -77,20 +72,20 @@ std::vector<Notification> CaseNotifications::for_event(const Case& stored, const
                                                        Moment now) const {
   const Workflow* workflow = engine_.workflows().find(stored.workflow);
   const StateSpec* to_state = workflow != nullptr ? workflow->state(event.to_state) : nullptr;
-  const ActionSpec* action = workflow != nullptr ? workflow->action(event.type) : nullptr;
 
   json::object event_json{
-      {"type", event.type},   {"seq", event.seq},
-      {"actor", event.actor}, {"from", event.from_state},
-      {"to", event.to_state}, {"action_label", action != nullptr ? action->label : event.type}};
+      {"type", event.type},
+      {"seq", event.seq},
+      {"actor", event.actor},
+      {"from", event.from_state},
+      {"to", event.to_state},
+      {"action_label", workflow ? workflow->action_label(event.type) : event.type}};
   if (event.on) event_json["on"] = event.on->str();
 
   json::array deadlines;
   for (const DeadlineView& view : engine_.deadlines(stored, now.today)) {
     json::object d = deadline_json(view);
-    if (workflow != nullptr) {
-      if (const DeadlineSpec* spec = workflow->deadline(view.kind)) d["label"] = spec->label;
-    }
+    d["label"] = workflow ? workflow->deadline_label(view.kind) : view.kind;
     deadlines.push_back(std::move(d));
   }
 

@@ -52,4 +52,9 @@ std::string new_webhook_secret() {
   return "whsec_" + std::string(reinterpret_cast<const char*>(text.data()), static_cast<size_t>(n));
 }
 
+bool is_subscribable_event(std::string_view name) {
+  const auto& known = notification_types();
+  return name == "*" || std::find(known.begin(), known.end(), name) != known.end();
+}
+
 }  // namespace disclose

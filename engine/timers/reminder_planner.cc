@@ -278,7 +278,7 @@ DueWork ReminderPlanner::due(const Case& a_case, const std::set<std::string>& se
       if (latest && (!floor || latest->offset_wd > *floor)) {
         DueReminder reminder;
         reminder.deadline = clock.kind;
-        reminder.deadline_label = spec ? spec->label : clock.kind;
+        reminder.deadline_label = workflow->deadline_label(clock.kind);
         reminder.epoch = clock.epoch;
         reminder.offset_wd = latest->offset_wd;
         reminder.event_type = event_type_for(latest->offset_wd);

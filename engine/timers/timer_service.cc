@@ -28,10 +28,10 @@ CaseWriteHook TimerService::write_hook() const {
   };
 }
 
-std::vector<User> TimerService::agency_users(const std::string& agency) const {
-  std::vector<User> out;
+TimerService::StaffByAgency TimerService::active_staff() const {
+  StaffByAgency out;
   for (User& user : store_.users()) {
-    if (user.active && user.agency == agency) out.push_back(std::move(user));
+    if (user.active) out[user.agency].push_back(std::move(user));
   }
   return out;
 }
@@ -39,15 +39,17 @@ std::vector<User> TimerService::agency_users(const std::string& agency) const {
 FireReport TimerService::fire_due(Moment now, int max_cases) {
   FireReport report;
   std::set<CaseId> done;
+  std::optional<StaffByAgency> staff;  // read when the first case is due
   while (report.cases < max_cases) {
     std::vector<CaseId> batch = store_.cases_with_due_timers(now.at, 100);
+    if (!batch.empty() && !staff) staff = active_staff();
     bool progressed = false;
     for (CaseId id : batch) {
       // A case whose timers could not be settled (persistent conflicts) is not retried in this
       // round; the next wake-up or sweep tries again.
       if (!done.insert(id).second) continue;
       progressed = true;
-      fire_case(id, now, report);
+      fire_case(id, now, *staff, report);
       if (report.cases >= max_cases) break;
     }
     if (!progressed) break;
@@ -55,7 +57,8 @@ FireReport TimerService::fire_due(Moment now, int max_cases) {
   return report;
 }
 
-void TimerService::fire_case(CaseId id, Moment now, FireReport& report) {
+void TimerService::fire_case(CaseId id, Moment now, const StaffByAgency& staff,
+                             FireReport& report) {
   ++report.cases;
   std::set<std::string> refused;  // expiries the engine refused: deadline + epoch
   constexpr int kAttempts = 8;    // each expiry applied or conflict retried counts one
@@ -102,7 +105,9 @@ void TimerService::fire_case(CaseId id, Moment now, FireReport& report) {
     if (applied || conflict) continue;
 
     std::optional<Agency> agency = store_.find_agency(current->agency);
-    std::vector<User> users = agency_users(current->agency);
+    static const std::vector<User> kNobody;
+    auto found = staff.find(current->agency);
+    const std::vector<User>& users = found != staff.end() ? found->second : kNobody;
     ReminderFiring firing;
     firing.case_id = id;
     firing.expected_version = current->version;

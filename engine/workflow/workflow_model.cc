@@ -40,6 +40,31 @@ const DeterminationSpec* Workflow::determination(const std::string& code) const 
   return find_by(determinations, &DeterminationSpec::code, code);
 }
 
+namespace {
+
+template <class Spec>
+std::string label_or_name(const Spec* spec, const std::string& name) {
+  return spec != nullptr && !spec->label.empty() ? spec->label : name;
+}
+
+}  // namespace
+
+std::string Workflow::state_label(const std::string& state_name) const {
+  return label_or_name(state(state_name), state_name);
+}
+
+std::string Workflow::action_label(const std::string& action_name) const {
+  return label_or_name(action(action_name), action_name);
+}
+
+std::string Workflow::deadline_label(const std::string& kind) const {
+  return label_or_name(deadline(kind), kind);
+}
+
+std::string Workflow::determination_label(const std::string& code) const {
+  return label_or_name(determination(code), code);
+}
+
 const ActionSpec* Workflow::creating_action() const {
   for (const ActionSpec& spec : actions) {
     if (spec.creates_case) return &spec;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,9 @@ inline const std::vector<std::string>& notification_types() {
       "reminder.due_today", "reminder.overdue",  "case.auto_closed", "deadline.recomputed"};
   return types;
 }
+
+// True for one of notification_types() or "*": what a subscription's `events` may list.
+bool is_subscribable_event(std::string_view name);
 
 enum class SubscriptionKind {
   webhook,   // Standard Webhooks: JSON body, webhook-id/-timestamp/-signature headers

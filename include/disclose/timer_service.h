@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 
 #include "disclose/case_notifications.h"
@@ -55,8 +56,10 @@ class TimerService {
   }
 
  private:
-  void fire_case(CaseId id, Moment now, FireReport& report);
-  std::vector<User> agency_users(const std::string& agency) const;
+  // Active staff by agency, read once per round rather than once per fired case.
+  using StaffByAgency = std::map<std::string, std::vector<User>>;
+  void fire_case(CaseId id, Moment now, const StaffByAgency& staff, FireReport& report);
+  StaffByAgency active_staff() const;
 
   Store& store_;
   const Engine& engine_;

@@ -144,6 +144,13 @@ struct Workflow {
   const DeadlineSpec* deadline(const std::string& kind) const;
   const DeterminationSpec* determination(const std::string& code) const;
   const ActionSpec* creating_action() const;
+
+  // The 中文 label of a state, action, deadline kind or determination code, or the name itself
+  // when the workflow does not know it or gives no label (so callers can always print it).
+  std::string state_label(const std::string& state_name) const;
+  std::string action_label(const std::string& action_name) const;
+  std::string deadline_label(const std::string& kind) const;
+  std::string determination_label(const std::string& code) const;
 };
 
 struct WorkflowError {

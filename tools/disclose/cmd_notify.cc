@@ -22,8 +22,7 @@ std::vector<std::string> split_events(const std::string& list) {
     std::string item =
         list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!item.empty()) {
-      const auto& known = notification_types();
-      if (item != "*" && std::find(known.begin(), known.end(), item) == known.end())
+      if (!is_subscribable_event(item))
         throw CliError(2, "--events: unknown event type '" + item + "'");
       out.push_back(item);
     }

@@ -115,17 +115,23 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
         ioc, store, timers, clock,
         scheduler::TimerLoopOptions{std::chrono::seconds(config.timers.sweep_seconds)},
         [&dispatcher](const FireReport&) { dispatcher.wake(); });
-    // Every case write may plan a timer due at once or queue notifications: look after it
-    // commits (posted, so the loops run once the request's transaction is done).
+    // A case write may plan a timer earlier than the loop's next look, or queue notifications:
+    // tell the loops after it commits (posted, so they run once the request's transaction is
+    // done). Writes that change neither cost them nothing.
     store.set_case_write_hook([&, plan = timers.write_hook()](const Case& stored,
                                                               const Event& event,
                                                               const CaseWriteContext& write) {
       CaseWriteEffects effects = plan(stored, event, write);
+      std::optional<Instant> earliest;
+      for (const PlannedTimer& t : effects.timers)
+        if (!earliest || t.fire_at < *earliest) earliest = t.fire_at;
       bool queued = !effects.notifications.empty();
-      boost::asio::post(ioc, [&timer_loop, &dispatcher, queued] {
-        timer_loop.wake();
-        if (queued) dispatcher.wake();
-      });
+      if (earliest || queued) {
+        boost::asio::post(ioc, [&timer_loop, &dispatcher, earliest, queued] {
+          if (earliest) timer_loop.wake_if_before(*earliest);
+          if (queued) dispatcher.wake();
+        });
+      }
       return effects;
     });
 

@@ -78,10 +78,7 @@ std::vector<std::string> checked_events(const json::value& value) {
         400, "invalid_input", "events: a non-empty list of event types or [\"*\"]", "events", {}};
   std::vector<std::string> out;
   for (const json::value& v : value.as_array()) {
-    const auto& known = notification_types();
-    if (!v.is_string() ||
-        (v.as_string() != "*" &&
-         std::find(known.begin(), known.end(), std::string(v.as_string())) == known.end()))
+    if (!v.is_string() || !is_subscribable_event(std::string_view(v.as_string())))
       throw ApiError{
           400,
           "invalid_input",
