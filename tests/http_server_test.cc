@@ -801,3 +801,39 @@ TEST(HttpServerSetupTest, UnreadableTlsFilesAndHalfConfiguredTlsThrow) {
 }
 
 }  // namespace
+
+namespace {
+
+// With handler threads, a handler that waits (as one waiting on a commit does) leaves the server
+// free to read, run and answer other requests meanwhile.
+TEST_F(HttpServerTest, WithHandlerThreadsAWaitingHandlerDoesNotHoldUpOthers) {
+  ServerOptions options;
+  options.handler_threads = 2;
+  start(options);
+  auto held = connected();
+  ASSERT_FALSE(held->write(make_request(bhttp::verb::get, "/hold")));
+  ASSERT_EQ(handler_.entered.get_future().wait_for(kDeadline), std::future_status::ready);
+
+  auto other = connected();
+  auto answered = other->roundtrip(make_request(bhttp::verb::get, "/api/echo"));
+  EXPECT_EQ(answered.result_int(), 200);
+  EXPECT_EQ(json::parse(answered.body()).at("target").as_string(), "/api/echo");
+
+  handler_.release();
+  bhttp::response<bhttp::string_body> released;
+  ASSERT_FALSE(held->read(released));
+  EXPECT_EQ(released.result_int(), 200);
+  EXPECT_TRUE(stop_and_wait());
+}
+
+TEST_F(HttpServerTest, WithHandlerThreadsAThrowingHandlerStillBecomes500) {
+  ServerOptions options;
+  options.handler_threads = 1;
+  start(options);
+  auto client = connected();
+  auto response = client->roundtrip(make_request(bhttp::verb::get, "/throw"));
+  EXPECT_EQ(response.result_int(), 500);
+  EXPECT_EQ(error_of(response.body()).at("code").as_string(), "internal");
+}
+
+}  // namespace

@@ -26,6 +26,8 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -212,7 +214,9 @@ struct Server::Impl {
         strand(asio::make_strand(io)),
         acceptor(strand),
         backoff(strand),
-        random(std::random_device{}()) {}
+        random(std::random_device{}()) {
+    if (options.handler_threads > 0) workers.emplace(options.handler_threads);
+  }
 
   ServerOptions options;
   Handler& handler;
@@ -232,6 +236,14 @@ struct Server::Impl {
   std::size_t rejecting = 0;  // over-cap connections being sent their 503
   std::list<Connection> connections;
   std::mt19937_64 random;
+  // Where handlers run when ServerOptions::handler_threads > 0: a handler may wait on the
+  // database (a commit's fsync), and meanwhile the strand goes on reading and writing sockets.
+  std::optional<asio::thread_pool> workers;
+
+  // The handler's response, or a 500 if it threw (it must not, but a server cannot trust that).
+  Response handle_safely(const Request& request);
+  // handle_safely on a worker thread; resumes the calling coroutine on its strand.
+  asio::awaitable<Response> handle_on_worker(const Request& request);
 
   void open(asio::io_context& io);
   void shutdown();
@@ -587,15 +599,12 @@ asio::awaitable<Next> Server::Impl::exchange(Stream& stream, Connection& connect
   std::string client_id = request.header("X-Request-Id");
   request.request_id = valid_request_id(client_id) ? std::move(client_id) : new_request_id();
 
+  // Plain statements, not `?:` around co_await: GCC 12 destroys such temporaries too early.
   Response response;
-  try {
-    response = handler.handle(request);
-  } catch (const std::exception& e) {
-    spdlog::error("http {} handler threw: {}", request.request_id, e.what());
-    response = internal_error();
-  } catch (...) {
-    spdlog::error("http {} handler threw", request.request_id);
-    response = internal_error();
+  if (workers) {
+    response = co_await handle_on_worker(request);
+  } else {
+    response = handle_safely(request);
   }
 
   const std::string_view path = path_of(request.target);
@@ -721,6 +730,34 @@ asio::awaitable<void> Server::Impl::close_gracefully(Stream& stream, Connection&
   }
 }
 
+Response Server::Impl::handle_safely(const Request& request) {
+  try {
+    return handler.handle(request);
+  } catch (const std::exception& e) {
+    spdlog::error("http {} handler threw: {}", request.request_id, e.what());
+  } catch (...) {
+    spdlog::error("http {} handler threw", request.request_id);
+  }
+  return internal_error();
+}
+
+asio::awaitable<Response> Server::Impl::handle_on_worker(const Request& request) {
+  // `request` lives in the awaiting coroutine's frame, which stays suspended until the
+  // completion below runs, so the worker may read it by reference.
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
+      [this, &request](auto completion) {
+        asio::post(*workers, [this, &request, completion = std::move(completion)]() mutable {
+          Response response = handle_safely(request);
+          auto home = asio::get_associated_executor(completion);
+          asio::post(home, [completion = std::move(completion),
+                            response = std::move(response)]() mutable {
+            std::move(completion)(std::move(response));
+          });
+        });
+      },
+      asio::use_awaitable);
+}
+
 Server::Server(asio::io_context& io, const ServerOptions& options, Handler& handler,
                Metrics& metrics)
     : impl_(std::make_shared<Impl>(io, options, handler, metrics)) {
@@ -732,6 +769,8 @@ Server::~Server() {
   // The coroutines keep the implementation alive; without this they would go on serving with a
   // handler the caller is about to destroy.
   stop();
+  // No handler may still be running once the caller destroys it.
+  if (impl_->workers) impl_->workers->join();
 }
 
 uint16_t Server::port() const {

@@ -1,5 +1,5 @@
 // The HTTP server: Boost.Beast on one io_context with C++20 coroutines, one coroutine per
-// connection that owns its stream. It enforces the limits (header and body size, timeouts,
+// connection that owns its stream; handlers optionally run on a worker pool. It enforces the limits (header and body size, timeouts,
 // connection cap), assigns request ids, writes the access log and records metrics; everything
 // else is the Handler's.
 #pragma once
@@ -28,6 +28,9 @@ struct ServerOptions {
   std::string tls_certificate;                       // PEM files; both set = HTTPS only
   std::string tls_private_key;
   bool json_log = false;  // access log as JSON lines instead of text
+  // Threads that run the handler. 0: on the io thread, one request at a time (tests, tools).
+  // More let requests wait on the database concurrently, so their writes share commits.
+  std::size_t handler_threads = 0;
 };
 
 class Server {

@@ -1,6 +1,9 @@
-// The Store port on SQLite. Every writing call is one BEGIN IMMEDIATE transaction, so the
-// write lock is taken up front and the version check, the event's chain links and the new
-// case row cannot be interleaved with another writer. Values are always bound, never spliced.
+// The Store port on SQLite. Every writing call runs inside a BEGIN IMMEDIATE transaction on the
+// one writing connection, in a savepoint of its own: concurrent writers share the transaction and
+// its fsync (group_commit.h), and each returns once it committed. The write lock is taken up
+// front, so the version check, the event's chain links and the new case row cannot be
+// interleaved with another writer. Reads use connections of their own (read_pool.h). Values are
+// always bound, never spliced.
 // Timers, the reminder ledger, subscriptions and the outbox (issue #4) are written by helpers
 // in timer_rows.cc, subscription_rows.cc and outbox_rows.cc, inside this class's transactions.
 #include "sqlite/sqlite_store.h"
@@ -20,8 +23,10 @@
 
 #include "disclose/audit.h"
 #include "disclose/case_json.h"
+#include "sqlite/group_commit.h"
 #include "sqlite/migrations.h"
 #include "sqlite/outbox_rows.h"
+#include "sqlite/read_pool.h"
 #include "sqlite/subscription_rows.h"
 #include "sqlite/timer_rows.h"
 
@@ -209,7 +214,8 @@ Cursor decode_cursor(const std::string& text, const std::string& sort, SortOrder
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const SqliteOptions& options)
-      : db_(options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs) {
+      : db_(options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs),
+        readers_(options.path, kBusyTimeoutMs, db_, db_mutex_) {
     // PRAGMA arguments cannot be bound, so the only variable one is checked against a list.
     if (options.synchronous != "FULL" && options.synchronous != "NORMAL") {
       throw StoreError("sqlite: synchronous must be FULL or NORMAL, not '" + options.synchronous +
@@ -222,32 +228,27 @@ class SqliteStore final : public Store {
   }
 
   void add_agency(const Agency& agency) override {
-    guarded("add_agency", [&] {
+    write("add_agency", [&] {
       if (agency.code.empty()) throw StoreError("agency code is empty");
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
       if (agency_row(agency.code)) throw StoreError("agency " + agency.code + " already exists");
       SQLite::Statement st(db_, "INSERT INTO agencies(code, name, short_name) VALUES(?, ?, ?)");
       st.bind(1, agency.code);
       st.bind(2, agency.name);
       st.bind(3, agency.short_name.empty() ? agency.code : agency.short_name);
       st.exec();
-      tx.commit();
     });
   }
 
   std::optional<Agency> find_agency(const std::string& code) const override {
-    return guarded("find_agency", [&] {
-      std::lock_guard lock(mu_);
-      return agency_row(code);
+    return read("find_agency", [&](SQLite::Database& db) {
+      return agency_row(db, code);
     });
   }
 
   std::vector<Agency> agencies() const override {
-    return guarded("agencies", [&] {
-      std::lock_guard lock(mu_);
+    return read("agencies", [&](SQLite::Database& db) {
       std::vector<Agency> out;
-      SQLite::Statement st(db_, "SELECT code, name, short_name FROM agencies ORDER BY code");
+      SQLite::Statement st(db, "SELECT code, name, short_name FROM agencies ORDER BY code");
       while (st.executeStep()) {
         out.push_back(Agency{st.getColumn(0).getString(), st.getColumn(1).getString(),
                              st.getColumn(2).getString()});
@@ -257,9 +258,7 @@ class SqliteStore final : public Store {
   }
 
   User add_user(const User& user) override {
-    return guarded("add_user", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    return write("add_user", [&] {
       // Only a district-wide user may stand outside every agency.
       if (user.agency.empty() ? !user.scope_all : !agency_row(user.agency)) {
         throw StoreError("unknown agency '" + user.agency + "' for user " + user.name);
@@ -281,24 +280,21 @@ class SqliteStore final : public Store {
       st.exec();
       User stored = user;
       stored.id = db_.getLastInsertRowid();
-      tx.commit();
       return stored;
     });
   }
 
   std::optional<User> find_user(int64_t id) const override {
-    return guarded("find_user", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Statement st(db_, std::string(kUserColumns) + " FROM users u WHERE u.id = ?");
+    return read("find_user", [&](SQLite::Database& db) {
+      SQLite::Statement st(db, std::string(kUserColumns) + " FROM users u WHERE u.id = ?");
       st.bind(1, id);
       return st.executeStep() ? std::optional(user_from(st)) : std::nullopt;
     });
   }
 
   std::vector<User> users() const override {
-    return guarded("users", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Statement st(db_, std::string(kUserColumns) + " FROM users u ORDER BY u.id");
+    return read("users", [&](SQLite::Database& db) {
+      SQLite::Statement st(db, std::string(kUserColumns) + " FROM users u ORDER BY u.id");
       std::vector<User> out;
       while (st.executeStep()) out.push_back(user_from(st));
       return out;
@@ -306,19 +302,16 @@ class SqliteStore final : public Store {
   }
 
   void set_user_active(int64_t user_id, bool active) override {
-    guarded("set_user_active", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    write("set_user_active", [&] {
       SQLite::Statement st(db_, "UPDATE users SET active = ? WHERE id = ?");
       st.bind(1, active ? 1 : 0);
       st.bind(2, user_id);
       if (st.exec() == 0) throw StoreError("no user " + std::to_string(user_id));
-      tx.commit();
     });
   }
 
   IssuedToken issue_token(int64_t user_id) override {
-    return guarded("issue_token", [&] {
+    return write("issue_token", [&] {
       unsigned char random[32];
       if (RAND_bytes(random, sizeof random) != 1) throw StoreError("RAND_bytes failed");
       static const char kDigits[] = "0123456789abcdef";
@@ -327,8 +320,6 @@ class SqliteStore final : public Store {
         token += kDigits[b >> 4];
         token += kDigits[b & 0x0F];
       }
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
       SQLite::Statement user(db_, "SELECT 1 FROM users WHERE id = ?");
       user.bind(1, user_id);
       if (!user.executeStep()) throw StoreError("no user " + std::to_string(user_id));
@@ -339,16 +330,14 @@ class SqliteStore final : public Store {
       st.bind(3, now_text());
       st.exec();
       IssuedToken issued{db_.getLastInsertRowid(), std::move(token)};
-      tx.commit();
       return issued;
     });
   }
 
   std::vector<TokenInfo> tokens(int64_t user_id) const override {
-    return guarded("tokens", [&] {
-      std::lock_guard lock(mu_);
+    return read("tokens", [&](SQLite::Database& db) {
       // Never the hash: it is all an attacker with this list would need to grind against.
-      SQLite::Statement st(db_,
+      SQLite::Statement st(db,
                            "SELECT id, user_id, created_at, last_used_at, revoked_at"
                            " FROM api_tokens WHERE user_id = ? ORDER BY id");
       st.bind(1, user_id);
@@ -369,9 +358,7 @@ class SqliteStore final : public Store {
   }
 
   bool revoke_token(int64_t user_id, int64_t token_id) override {
-    return guarded("revoke_token", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    return write("revoke_token", [&] {
       // The user id is part of the match so nobody can revoke another user's token by its id.
       SQLite::Statement st(db_,
                            "UPDATE api_tokens SET revoked_at = ?"
@@ -380,40 +367,47 @@ class SqliteStore final : public Store {
       st.bind(2, token_id);
       st.bind(3, user_id);
       bool revoked = st.exec() == 1;
-      tx.commit();
       return revoked;
     });
   }
 
   std::optional<User> user_by_token(const std::string& token) override {
-    return guarded("user_by_token", [&]() -> std::optional<User> {
-      std::string hash = sha256_hex(token);
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-      SQLite::Statement st(db_, std::string(kUserColumns) +
-                                    " FROM api_tokens t JOIN users u ON u.id = t.user_id"
-                                    " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
-                                    " AND u.active = 1");
-      st.bind(1, hash);
-      if (!st.executeStep()) return std::nullopt;
-      User user = user_from(st);
-      SQLite::Statement touch(db_, "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?");
-      touch.bind(1, now_text());
-      touch.bind(2, hash);
-      touch.exec();
-      tx.commit();
-      return user;
-    });
+    std::string hash = sha256_hex(token);
+    std::string now = now_text();
+    bool stale = false;
+    std::optional<User> user =
+        read("user_by_token", [&](SQLite::Database& db) -> std::optional<User> {
+          SQLite::Statement st(db, std::string(kUserColumns) +
+                                       ", t.last_used_at"
+                                       " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+                                       " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
+                                       " AND u.active = 1");
+          st.bind(1, hash);
+          if (!st.executeStep()) return std::nullopt;
+          std::optional<Instant> last = instant_column(st.getColumn(kUserColumnCount));
+          stale = !last || *last + kTokenTouchInterval <= *parse_instant(now);
+          return user_from(st);
+        });
+    // Reading a token must not cost a write (and a commit) on every request: the last-used time
+    // is kept to the minute.
+    if (user && stale) {
+      write("user_by_token", [&] {
+        SQLite::Statement touch(db_, "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?");
+        touch.bind(1, now);
+        touch.bind(2, hash);
+        touch.exec();
+      });
+    }
+    return user;
   }
+
 
   Case create_case(Case a_case, Event event, const std::vector<DeadlineView>& deadlines,
                    const IdempotencyBuilder& remember) override {
-    return guarded("create_case", [&] {
+    return write("create_case", [&] {
       if (event.seq != 1 || a_case.version != 1) {
         throw StoreError("a new case starts at version 1 with event seq 1");
       }
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
       std::optional<Agency> agency = agency_row(a_case.agency);
       if (!agency) throw StoreError("unknown agency '" + a_case.agency + "'");
 
@@ -450,10 +444,9 @@ class SqliteStore final : public Store {
       insert_event(event, genesis_hash());
       replace_deadlines(a_case.id, deadlines);
       apply_write_hook(a_case, event);
-      // Last, once the case is complete. The builder runs under mu_ and inside the transaction,
+      // Last, once the case is complete. The builder runs inside the write transaction,
       // so it must not call back into the store (that would deadlock).
       if (remember) remember_in_transaction(remember(a_case));
-      tx.commit();
       return a_case;
     });
   }
@@ -461,7 +454,7 @@ class SqliteStore final : public Store {
   void append_event(const Case& next, Event event, int64_t expected_version,
                     const std::vector<DeadlineView>& deadlines,
                     const IdempotencyBuilder& remember) override {
-    guarded("append_event", [&] {
+    write("append_event", [&] {
       if (event.case_id == 0) event.case_id = next.id;
       if (event.case_id != next.id) throw StoreError("event and case name different cases");
       if (event.seq != expected_version + 1 || next.version != event.seq) {
@@ -469,8 +462,6 @@ class SqliteStore final : public Store {
                          std::to_string(next.version) + " must both be " +
                          std::to_string(expected_version + 1));
       }
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
       // Identity columns never change; the stored document keeps them consistent.
       Case stored_next = next;
       std::optional<std::string> number = case_number(next.id);
@@ -502,14 +493,12 @@ class SqliteStore final : public Store {
       replace_deadlines(next.id, deadlines);
       apply_write_hook(stored_next, event);
       if (remember) remember_in_transaction(remember(stored_next));  // see create_case
-      tx.commit();
     });
   }
 
   std::optional<Case> load_case(CaseId id) const override {
-    return guarded("load_case", [&]() -> std::optional<Case> {
-      std::lock_guard lock(mu_);
-      SQLite::Statement st(db_, "SELECT doc FROM cases WHERE id = ?");
+    return read("load_case", [&](SQLite::Database& db) -> std::optional<Case> {
+      SQLite::Statement st(db, "SELECT doc FROM cases WHERE id = ?");
       st.bind(1, id);
       if (!st.executeStep()) return std::nullopt;
       return case_from_doc(id, st.getColumn(0).getString());
@@ -517,9 +506,8 @@ class SqliteStore final : public Store {
   }
 
   std::vector<Event> history(CaseId id) const override {
-    return guarded("history", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Statement st(db_,
+    return read("history", [&](SQLite::Database& db) {
+      SQLite::Statement st(db,
                            "SELECT body, prev_hash, hash, global_seq, global_prev_hash, global_hash"
                            " FROM events WHERE case_id = ? ORDER BY seq");
       st.bind(1, id);
@@ -544,9 +532,8 @@ class SqliteStore final : public Store {
   }
 
   ChainHead global_head() const override {
-    return guarded("global_head", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Statement st(db_,
+    return read("global_head", [&](SQLite::Database& db) {
+      SQLite::Statement st(db,
                            "SELECT global_seq, global_hash FROM events"
                            " ORDER BY global_seq DESC LIMIT 1");
       if (!st.executeStep()) return ChainHead{0, genesis_hash()};
@@ -560,7 +547,7 @@ class SqliteStore final : public Store {
         sort_order(filter.sort);  // still refuse an unknown sort
         return std::vector<Case>{};
       }
-      return run_query(filter).cases;
+      return read("list_cases", [&](SQLite::Database& db) { return run_query(db, filter); }).cases;
     });
   }
 
@@ -568,15 +555,14 @@ class SqliteStore final : public Store {
     return guarded("query_cases", [&] {
       // An empty page would have to claim to be the last one, so a non-positive limit is refused.
       if (filter.limit <= 0) throw StoreError("limit must be positive");
-      return run_query(filter);
+      return read("query_cases", [&](SQLite::Database& db) { return run_query(db, filter); });
     });
   }
 
   std::optional<IdempotencyRecord> find_idempotent(const std::string& scope,
                                                    const std::string& key) const override {
-    return guarded("find_idempotent", [&]() -> std::optional<IdempotencyRecord> {
-      std::lock_guard lock(mu_);
-      SQLite::Statement st(db_,
+    return read("find_idempotent", [&](SQLite::Database& db) -> std::optional<IdempotencyRecord> {
+      SQLite::Statement st(db,
                            "SELECT fingerprint, status, body FROM idempotency_keys"
                            " WHERE scope = ? AND key = ?");
       st.bind(1, scope);
@@ -588,23 +574,19 @@ class SqliteStore final : public Store {
   }
 
   bool save_idempotent(const IdempotencyRecord& record) override {
-    return guarded("save_idempotent", [&] {
+    return write("save_idempotent", [&] {
       check_record(record);
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
       bool saved = insert_record(record);
-      tx.commit();
       return saved;
     });
   }
 
   std::vector<std::pair<std::string, int64_t>> open_cases_by_state() const override {
-    return guarded("open_cases_by_state", [&] {
-      std::lock_guard lock(mu_);
+    return read("open_cases_by_state", [&](SQLite::Database& db) {
       // "Open" is decided by closed_on IS NULL, the same rule as CaseFilter::open_only, rather than
       // by the state's name: which states are open belongs to the workflow definition, which the
       // store does not know, while closing a case always sets closed_on.
-      SQLite::Statement st(db_,
+      SQLite::Statement st(db,
                            "SELECT state, COUNT(*) FROM cases WHERE closed_on IS NULL"
                            " GROUP BY state ORDER BY state");
       std::vector<std::pair<std::string, int64_t>> out;
@@ -616,10 +598,9 @@ class SqliteStore final : public Store {
   }
 
   int64_t overdue_cases(Date today) const override {
-    return guarded("overdue_cases", [&] {
-      std::lock_guard lock(mu_);
+    return read("overdue_cases", [&](SQLite::Database& db) {
       // A case with two overdue clocks is one overdue case.
-      SQLite::Statement st(db_,
+      SQLite::Statement st(db,
                            "SELECT COUNT(DISTINCT case_id) FROM deadlines"
                            " WHERE status IN ('running', 'paused') AND due_on < ?");
       st.bind(1, today.str());
@@ -629,18 +610,15 @@ class SqliteStore final : public Store {
   }
 
   int64_t outbox_backlog() const override {
-    return guarded("outbox_backlog", [&] {
-      std::lock_guard lock(mu_);
+    return read("outbox_backlog", [&](SQLite::Database& db) {
       // Named by what is finished, so a status added later counts as backlog until it is listed.
-      return db_.execAndGet("SELECT COUNT(*) FROM outbox WHERE status NOT IN ('delivered', 'dead')")
+      return db.execAndGet("SELECT COUNT(*) FROM outbox WHERE status NOT IN ('delivered', 'dead')")
           .getInt64();
     });
   }
 
   void save_calendar_years(const std::vector<CalendarYear>& years) override {
-    guarded("save_calendar_years", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    write("save_calendar_years", [&] {
       SQLite::Statement st(db_,
                            "INSERT INTO calendar_years(year, doc) VALUES(?, ?)"
                            " ON CONFLICT(year) DO UPDATE SET doc = excluded.doc");
@@ -650,14 +628,12 @@ class SqliteStore final : public Store {
         st.exec();
         st.reset();
       }
-      tx.commit();
     });
   }
 
   std::vector<CalendarYear> calendar_years() const override {
-    return guarded("calendar_years", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Statement st(db_, "SELECT year, doc FROM calendar_years ORDER BY year");
+    return read("calendar_years", [&](SQLite::Database& db) {
+      SQLite::Statement st(db, "SELECT year, doc FROM calendar_years ORDER BY year");
       std::vector<CalendarYear> out;
       while (st.executeStep()) {
         try {
@@ -672,13 +648,12 @@ class SqliteStore final : public Store {
   }
 
   AuditReport verify_audit() const override {
-    return guarded("verify_audit", [&] {
-      std::lock_guard lock(mu_);
+    return read("verify_audit", [&](SQLite::Database& db) {
       // One read transaction: a consistent snapshot even while other processes write.
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::DEFERRED);
+      SQLite::Transaction tx(db, SQLite::TransactionBehavior::DEFERRED);
       ChainVerifier verifier;
       std::set<CaseId> cases_with_events;
-      SQLite::Statement events(db_,
+      SQLite::Statement events(db,
                                "SELECT global_seq, case_id, seq, type, body, prev_hash, hash,"
                                " global_prev_hash, global_hash FROM events ORDER BY global_seq");
       while (events.executeStep()) {
@@ -695,7 +670,7 @@ class SqliteStore final : public Store {
         cases_with_events.insert(e.case_id);
       }
       AuditReport report;
-      SQLite::Statement cases(db_, "SELECT id, version FROM cases ORDER BY id");
+      SQLite::Statement cases(db, "SELECT id, version FROM cases ORDER BY id");
       while (cases.executeStep()) {
         CaseId id = cases.getColumn(0).getInt64();
         verifier.expect_case_version(id, cases.getColumn(1).getInt64());
@@ -719,9 +694,7 @@ class SqliteStore final : public Store {
   // --- issue #4: staff contacts, timers, reminders, subscriptions, outbox ----------------------
 
   void set_user_contacts(const User& user) override {
-    guarded("set_user_contacts", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    write("set_user_contacts", [&] {
       SQLite::Statement st(db_,
                            "UPDATE users SET mobile = ?, wecom_userid = ?, dingtalk_userid = ?,"
                            " feishu_user_id = ? WHERE id = ?");
@@ -731,47 +704,41 @@ class SqliteStore final : public Store {
       st.bind(4, user.feishu_user_id);
       st.bind(5, user.id);
       if (st.exec() == 0) throw StoreError("no user " + std::to_string(user.id));
-      tx.commit();
     });
   }
 
   void set_case_write_hook(CaseWriteHook hook) override {
-    std::lock_guard lock(mu_);
+    // Writes read hook_ on the writing connection's thread under db_mutex_.
+    std::lock_guard lock(db_mutex_);
     hook_ = std::move(hook);
   }
 
   std::optional<Instant> next_timer_at() const override {
-    return guarded("next_timer_at", [&] {
-      std::lock_guard lock(mu_);
-      return sqlite::next_timer_at(db_);
+    return read("next_timer_at", [&](SQLite::Database& db) {
+      return sqlite::next_timer_at(db);
     });
   }
 
   std::vector<CaseId> cases_with_due_timers(Instant now, int limit) const override {
-    return guarded("cases_with_due_timers", [&] {
-      std::lock_guard lock(mu_);
-      return sqlite::cases_with_due_timers(db_, now, limit);
+    return read("cases_with_due_timers", [&](SQLite::Database& db) {
+      return sqlite::cases_with_due_timers(db, now, limit);
     });
   }
 
   std::set<std::string> sent_reminders(CaseId id) const override {
-    return guarded("sent_reminders", [&] {
-      std::lock_guard lock(mu_);
-      return sqlite::ledger_keys(db_, id);
+    return read("sent_reminders", [&](SQLite::Database& db) {
+      return sqlite::ledger_keys(db, id);
     });
   }
 
   std::vector<PlannedTimer> pending_timers(CaseId id) const override {
-    return guarded("pending_timers", [&] {
-      std::lock_guard lock(mu_);
-      return sqlite::pending_timers(db_, id);
+    return read("pending_timers", [&](SQLite::Database& db) {
+      return sqlite::pending_timers(db, id);
     });
   }
 
   int record_reminders(const ReminderFiring& firing) override {
-    return guarded("record_reminders", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    return write("record_reminders", [&] {
       std::string agency = case_agency_at(firing.case_id, firing.expected_version);
       int added = 0;
       for (const ReminderFiring::Sent& sent : firing.reminders) {
@@ -786,74 +753,57 @@ class SqliteStore final : public Store {
       }
       sqlite::mark_timers_fired(db_, firing.case_id, firing.fired_at);
       sqlite::replace_pending_timers(db_, firing.case_id, firing.timers);
-      tx.commit();
       return added;
     });
   }
 
   void replace_timers(CaseId id, int64_t expected_version,
                       const std::vector<PlannedTimer>& timers) override {
-    guarded("replace_timers", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    write("replace_timers", [&] {
       case_agency_at(id, expected_version);
       sqlite::replace_pending_timers(db_, id, timers);
-      tx.commit();
     });
   }
 
   Subscription add_subscription(const Subscription& subscription) override {
-    return guarded("add_subscription", [&] {
+    return write("add_subscription", [&] {
       Subscription stored = subscription;
       stored.created_at =
           std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
       stored = sqlite::insert_subscription(db_, stored);
-      tx.commit();
       return stored;
     });
   }
 
   std::optional<Subscription> find_subscription(int64_t id) const override {
-    return guarded("find_subscription", [&] {
-      std::lock_guard lock(mu_);
-      return sqlite::find_subscription(db_, id);
+    return read("find_subscription", [&](SQLite::Database& db) {
+      return sqlite::find_subscription(db, id);
     });
   }
 
   std::vector<Subscription> subscriptions() const override {
-    return guarded("subscriptions", [&] {
-      std::lock_guard lock(mu_);
-      return sqlite::all_subscriptions(db_);
+    return read("subscriptions", [&](SQLite::Database& db) {
+      return sqlite::all_subscriptions(db);
     });
   }
 
   bool update_subscription(const Subscription& subscription) override {
-    return guarded("update_subscription", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    return write("update_subscription", [&] {
       bool updated = sqlite::update_subscription(db_, subscription);
-      tx.commit();
       return updated;
     });
   }
 
   bool remove_subscription(int64_t id) override {
-    return guarded("remove_subscription", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    return write("remove_subscription", [&] {
       bool removed = sqlite::delete_subscription(db_, id);
-      tx.commit();
       return removed;
     });
   }
 
   OutboxItem enqueue(int64_t subscription_id, CaseId case_id, const Notification& notification,
                      Instant now) override {
-    return guarded("enqueue", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    return write("enqueue", [&] {
       if (!sqlite::find_subscription(db_, subscription_id)) {
         throw StoreError("no subscription " + std::to_string(subscription_id));
       }
@@ -863,17 +813,13 @@ class SqliteStore final : public Store {
       // No source: a message queued by hand is a new message every time (outbox_rows.cc).
       OutboxItem item = sqlite::insert_outbox(db_, subscription_id, notification,
                                               {case_id, std::nullopt, "", now}, now);
-      tx.commit();
       return item;
     });
   }
 
   std::vector<OutboxItem> claim_outbox(Instant now, Instant lease_until, int limit) override {
-    return guarded("claim_outbox", [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    return write("claim_outbox", [&] {
       std::vector<OutboxItem> claimed = sqlite::claim_outbox(db_, now, lease_until, limit);
-      tx.commit();
       return claimed;
     });
   }
@@ -896,43 +842,48 @@ class SqliteStore final : public Store {
   }
 
   std::optional<OutboxItem> find_outbox(int64_t id) const override {
-    return guarded("find_outbox", [&] {
-      std::lock_guard lock(mu_);
-      return sqlite::find_outbox(db_, id);
+    return read("find_outbox", [&](SQLite::Database& db) {
+      return sqlite::find_outbox(db, id);
     });
   }
 
   std::vector<OutboxItem> list_outbox(const OutboxFilter& filter) const override {
-    return guarded("list_outbox", [&] {
-      std::lock_guard lock(mu_);
-      return sqlite::list_outbox(db_, filter);
+    return read("list_outbox", [&](SQLite::Database& db) {
+      return sqlite::list_outbox(db, filter);
     });
   }
 
   std::optional<Instant> next_outbox_at() const override {
-    return guarded("next_outbox_at", [&] {
-      std::lock_guard lock(mu_);
-      return sqlite::next_outbox_at(db_);
+    return read("next_outbox_at", [&](SQLite::Database& db) {
+      return sqlite::next_outbox_at(db);
     });
   }
 
  private:
-  // One write transaction around `f` under the lock; returns what `f` returns.
+  // Runs `f` on the writing connection inside a transaction it may share with concurrent writers
+  // (group commit); returns what `f` returns once that transaction committed.
   template <class F>
   auto write(const char* what, F&& f) -> decltype(f()) {
-    return guarded(what, [&] {
-      std::lock_guard lock(mu_);
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    return guarded(what, [&]() -> decltype(f()) {
       if constexpr (std::is_void_v<decltype(f())>) {
-        f();
-        tx.commit();
+        commit_.run(f);
       } else {
-        auto result = f();
-        tx.commit();
-        return result;
+        std::optional<decltype(f())> result;
+        commit_.run([&] { result.emplace(f()); });
+        return std::move(*result);
       }
     });
   }
+
+  // Runs `f` with a reading connection (see ReadPool).
+  template <class F>
+  auto read(const char* what, F&& f) const -> decltype(f(std::declval<SQLite::Database&>())) {
+    return guarded(what, [&] {
+      sqlite::ReadPool::Lease lease = readers_.acquire();
+      return f(lease.db());
+    });
+  }
+
 
   // The case's agency, once it is known to be still at `expected_version` (inside the caller's
   // write transaction, so it cannot move before the commit).
@@ -976,6 +927,8 @@ class SqliteStore final : public Store {
     }
   }
 
+  static constexpr std::chrono::seconds kTokenTouchInterval{60};
+  static constexpr int kUserColumnCount = 10;
   static constexpr const char* kUserColumns =
       "SELECT u.id, u.name, u.role, COALESCE(u.agency, ''), u.scope_all, u.active, u.mobile,"
       " u.wecom_userid, u.dingtalk_userid, u.feishu_user_id";
@@ -1014,8 +967,11 @@ class SqliteStore final : public Store {
     }
   }
 
-  std::optional<Agency> agency_row(const std::string& code) const {
-    SQLite::Statement st(db_, "SELECT code, name, short_name FROM agencies WHERE code = ?");
+  // On the writing connection, inside a write.
+  std::optional<Agency> agency_row(const std::string& code) const { return agency_row(db_, code); }
+
+  static std::optional<Agency> agency_row(SQLite::Database& db, const std::string& code) {
+    SQLite::Statement st(db, "SELECT code, name, short_name FROM agencies WHERE code = ?");
     st.bind(1, code);
     if (!st.executeStep()) return std::nullopt;
     return Agency{st.getColumn(0).getString(), st.getColumn(1).getString(),
@@ -1024,7 +980,7 @@ class SqliteStore final : public Store {
 
   // Filters, sorts and pages the cases. Only fixed clauses are appended to the SQL; every value
   // goes through a named parameter.
-  CasePage run_query(const CaseFilter& filter) const {
+  static CasePage run_query(SQLite::Database& db, const CaseFilter& filter) {
     SortOrder order = sort_order(filter.sort);
     std::optional<Cursor> cursor;
     if (!filter.cursor.empty()) cursor = decode_cursor(filter.cursor, filter.sort, order);
@@ -1112,8 +1068,7 @@ class SqliteStore final : public Store {
     // One row more than asked tells whether another page exists.
     sql += " LIMIT :limit";
 
-    std::lock_guard lock(mu_);
-    SQLite::Statement st(db_, sql);
+    SQLite::Statement st(db, sql);
     if (filter.state) st.bind(":state", *filter.state);
     if (filter.agency) st.bind(":agency", *filter.agency);
     if (filter.workflow) st.bind(":workflow", *filter.workflow);
@@ -1269,11 +1224,13 @@ class SqliteStore final : public Store {
     }
   }
 
-  // SQLiteCpp needs a mutable connection even to read; the mutex keeps one call's statements
-  // and transaction together when several threads share the store.
+  // The one writing connection. db_mutex_ is held while a commit group uses it, and by readers
+  // of an in-memory database, which has no other connection.
   mutable SQLite::Database db_;
-  mutable std::mutex mu_;
-  CaseWriteHook hook_;  // guarded by mu_; set once at start-up
+  mutable std::mutex db_mutex_;
+  sqlite::GroupCommit commit_{db_, db_mutex_};
+  mutable sqlite::ReadPool readers_;
+  CaseWriteHook hook_;  // guarded by db_mutex_; set once at start-up
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 // The Store port: durable agencies, users, cases and their append-only, hash-chained events.
-// One call that writes = one transaction. Implemented by adapters/sqlite.
+// Every call that writes is atomic and durable when it returns; concurrent calls may share one
+// transaction (group commit), each still all-or-nothing. Thread-safe. Implemented by
+// adapters/sqlite.
 #pragma once
 
 #include <cstdint>
@@ -219,7 +221,8 @@ class Store {
   virtual std::vector<TokenInfo> tokens(int64_t user_id) const = 0;
   // Returns false when the token does not exist, belongs to another user or was already revoked.
   virtual bool revoke_token(int64_t user_id, int64_t token_id) = 0;
-  // Updates the token's last-used time; nullopt for unknown or revoked tokens and inactive users.
+  // Updates the token's last-used time (to the minute: at most one write a minute per token);
+  // nullopt for unknown or revoked tokens and inactive users.
   virtual std::optional<User> user_by_token(const std::string& token) = 0;
 
   // Stores a new case with its registering event and its deadline rows; assigns id, number

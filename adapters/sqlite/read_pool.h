@@ -1,0 +1,63 @@
+// Connections for reading. In WAL mode readers never wait for the writer, so each thread that
+// reads gets a connection of its own (kept for reuse) instead of queueing behind the writing
+// connection while it commits. A private in-memory database has only one connection; then every
+// read shares the writer's, under its mutex.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace SQLite {
+class Database;
+}
+
+namespace disclose::sqlite {
+
+class ReadPool {
+ public:
+  // `shared` and `shared_mutex` are the writing connection and its mutex, used when `path` is
+  // ":memory:" (or empty). Both must outlive the pool.
+  ReadPool(std::string path, int busy_timeout_ms, SQLite::Database& shared,
+           std::mutex& shared_mutex);
+  ~ReadPool();
+  ReadPool(const ReadPool&) = delete;
+  ReadPool& operator=(const ReadPool&) = delete;
+
+  // One connection for the lifetime of the lease; returned to the pool (or the shared
+  // connection's mutex released) when the lease ends. Statements must end before the lease does.
+  class Lease {
+   public:
+    Lease(Lease&& other) noexcept;
+    ~Lease();
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Lease& operator=(Lease&&) = delete;
+    SQLite::Database& db() const { return *db_; }
+
+   private:
+    friend class ReadPool;
+    Lease(ReadPool* pool, SQLite::Database* db, std::unique_ptr<SQLite::Database> owned,
+          std::unique_lock<std::mutex> shared_lock);
+    ReadPool* pool_;
+    SQLite::Database* db_;
+    std::unique_ptr<SQLite::Database> owned_;  // pooled connection, handed back at the end
+    std::unique_lock<std::mutex> shared_lock_;  // held in shared mode
+  };
+
+  Lease acquire();
+
+ private:
+  void give_back(std::unique_ptr<SQLite::Database> db);
+
+  const std::string path_;
+  const int busy_timeout_ms_;
+  const bool shared_mode_;
+  SQLite::Database& shared_;
+  std::mutex& shared_mutex_;
+  std::mutex idle_mutex_;
+  std::vector<std::unique_ptr<SQLite::Database>> idle_;
+};
+
+}  // namespace disclose::sqlite

@@ -1,0 +1,145 @@
+// Group commit: writes queued while a group commits share the next transaction, each write
+// still fails or succeeds on its own, and a failed transaction fails every write in it.
+#include "sqlite/group_commit.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace disclose::sqlite {
+namespace {
+
+class GroupCommitTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = std::filesystem::temp_directory_path() /
+            ("group_commit_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+    std::filesystem::remove(path_);
+    db_ = std::make_unique<SQLite::Database>(path_.string(),
+                                             SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db_->exec("PRAGMA journal_mode=WAL");
+    db_->exec("CREATE TABLE t(v INTEGER PRIMARY KEY)");
+    commit_ = std::make_unique<GroupCommit>(*db_, db_mutex_);
+  }
+  void TearDown() override {
+    commit_.reset();
+    db_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
+  }
+
+  // What another connection sees: only committed rows.
+  std::vector<int> committed() {
+    SQLite::Database reader(path_.string(), SQLite::OPEN_READONLY);
+    SQLite::Statement st(reader, "SELECT v FROM t ORDER BY v");
+    std::vector<int> out;
+    while (st.executeStep()) out.push_back(st.getColumn(0).getInt());
+    return out;
+  }
+
+  void insert(int v) {
+    SQLite::Statement st(*db_, "INSERT INTO t(v) VALUES(?)");
+    st.bind(1, v);
+    st.exec();
+  }
+
+  // Blocks the current group's work until `n` writers are queued (the blocked one included), so
+  // the others are certain to be waiting together for the next group.
+  void wait_for_queue(std::size_t n) {
+    while (commit_->waiting() < n) std::this_thread::yield();
+  }
+
+  std::filesystem::path path_;
+  std::unique_ptr<SQLite::Database> db_;
+  std::mutex db_mutex_;
+  std::unique_ptr<GroupCommit> commit_;
+};
+
+TEST_F(GroupCommitTest, AWriteIsCommittedWhenRunReturns) {
+  commit_->run([&] { insert(1); });
+  EXPECT_EQ(committed(), std::vector<int>({1}));
+  EXPECT_EQ(commit_->groups(), 1u);
+  EXPECT_EQ(commit_->writes(), 1u);
+}
+
+TEST_F(GroupCommitTest, WritesQueuedDuringACommitShareTheNextTransaction) {
+  std::thread first([&] {
+    commit_->run([&] {
+      insert(1);
+      wait_for_queue(4);  // three more writers are queued behind this group
+    });
+  });
+  while (commit_->waiting() < 1) std::this_thread::yield();
+  std::vector<std::thread> others;
+  for (int v = 2; v <= 4; ++v) others.emplace_back([&, v] { commit_->run([&] { insert(v); }); });
+  first.join();
+  for (auto& t : others) t.join();
+  EXPECT_EQ(committed(), std::vector<int>({1, 2, 3, 4}));
+  EXPECT_EQ(commit_->writes(), 4u);
+  EXPECT_EQ(commit_->groups(), 2u);  // {1}, then {2, 3, 4} in one transaction
+}
+
+TEST_F(GroupCommitTest, AFailingWriteRollsBackAloneAndGetsItsOwnError) {
+  std::atomic<int> failures{0};
+  std::thread first([&] { commit_->run([&] { wait_for_queue(4); }); });
+  while (commit_->waiting() < 1) std::this_thread::yield();
+  std::vector<std::thread> others;
+  for (int v = 2; v <= 4; ++v) {
+    others.emplace_back([&, v] {
+      try {
+        commit_->run([&] {
+          insert(v);
+          insert(v * 10);
+          if (v == 3) throw std::runtime_error("refused");
+        });
+      } catch (const std::runtime_error& e) {
+        EXPECT_STREQ(e.what(), "refused");
+        ++failures;
+      }
+    });
+  }
+  first.join();
+  for (auto& t : others) t.join();
+  EXPECT_EQ(failures.load(), 1);
+  // Write 3 left nothing behind, not even its first insert; 2 and 4 are whole.
+  EXPECT_EQ(committed(), std::vector<int>({2, 4, 20, 40}));
+}
+
+TEST_F(GroupCommitTest, ATransactionSQLiteAbandonsFailsEveryWriteInIt) {
+  std::atomic<int> failures{0};
+  std::thread first([&] { commit_->run([&] { wait_for_queue(4); }); });
+  while (commit_->waiting() < 1) std::this_thread::yield();
+  std::vector<std::thread> others;
+  for (int v = 2; v <= 4; ++v) {
+    others.emplace_back([&, v] {
+      try {
+        commit_->run([&] {
+          insert(v);
+          // What a full disk does: SQLite rolls the whole transaction back under the group.
+          if (v == 3) {
+            db_->exec("ROLLBACK");
+            throw std::runtime_error("disk full");
+          }
+        });
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    });
+  }
+  first.join();
+  for (auto& t : others) t.join();
+  // Whichever order the three ran in, none of them is durable, so none may report success.
+  EXPECT_EQ(failures.load(), 3);
+  EXPECT_TRUE(committed().empty());
+  // And the next write works normally.
+  commit_->run([&] { insert(7); });
+  EXPECT_EQ(committed(), std::vector<int>({7}));
+}
+
+}  // namespace
+}  // namespace disclose::sqlite
