@@ -10,6 +10,8 @@
 #include <iostream>
 #include <random>
 
+#include "console/console_handler.h"
+#include "disclose/calendar_import.h"
 #include "disclose/commands.h"
 #include "disclose/config.h"
 #include "http/api/api.h"
@@ -60,7 +62,7 @@ void configure_logging(const ServeConfig& config) {
 }  // namespace
 
 void add_serve_command(CLI::App& app, Context& context, Io& io) {
-  auto* serve = app.add_subcommand("serve", "run the staff HTTP API");
+  auto* serve = app.add_subcommand("serve", "run the staff HTTP API and web console");
   auto config_file = std::make_shared<std::string>();
   auto listen = std::make_shared<std::string>();
   auto db = std::make_shared<std::string>();
@@ -147,10 +149,20 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
           {"disclose_notifications_in_flight", double(stats.in_flight)},
           {"disclose_timer_rounds_total", double(timer_loop.rounds())}};
     };
+    api_options.secure_cookies = !config.server.tls_certificate.empty();
+    // Runs on the io_context's thread, like the requests and the timer loop that read the
+    // calendar (see calendar_import.h).
+    api_options.import_calendar = [&serving](const std::vector<CalendarYear>& years) {
+      CalendarImportSummary summary = import_calendar_years(serving, years);
+      return http::CalendarImportReport{years, summary.cases_checked, summary.cases_changed,
+                                        summary.calendar_version};
+    };
     http::Api api(store, engine, clock, metrics, api_options);
+    // The web console in front of the API: /api/* and the operations paths go through to it.
+    console::ConsoleHandler console(api);
     std::unique_ptr<http::Server> server;
     try {
-      server = std::make_unique<http::Server>(ioc, config.server, api, metrics);
+      server = std::make_unique<http::Server>(ioc, config.server, console, metrics);
     } catch (const std::exception& e) {
       throw CliError(1, "cannot listen on " + config.server.address + ":" +
                             std::to_string(config.server.port) + ": " + e.what());
