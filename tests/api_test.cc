@@ -1206,7 +1206,7 @@ TEST_F(ApiTest, OpenApiDocumentsExactlyTheRoutes) {
 
   // Public routes carry an empty security requirement; everything else needs the bearer token.
   const std::set<std::string> public_paths = {"/healthz", "/readyz", "/metrics",
-                                              "/api/v1/openapi.json"};
+                                              "/api/v1/openapi.json", "/api/v1/session"};
   EXPECT_TRUE(doc.at("components").at("securitySchemes").as_object().contains("bearerAuth"));
   for (const auto& [path, item] : doc.at("paths").as_object()) {
     for (const auto& [method, operation] : item.as_object()) {

@@ -1,8 +1,10 @@
 #include "scheduler/timer_loop.h"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <optional>
+#include <shared_mutex>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -30,6 +32,8 @@ struct TimerLoop::Impl : std::enable_shared_from_this<Impl> {
 
   // One round: fire what is due, then compute how long to sleep.
   std::chrono::steady_clock::duration round() {
+    std::shared_lock<std::shared_mutex> gate;
+    if (options.round_lock) gate = std::shared_lock(*options.round_lock);
     Moment now = clock.now();
     try {
       // A bounded batch per round: a long catch-up (thousands of cases after downtime) must not
@@ -85,7 +89,7 @@ struct TimerLoop::Impl : std::enable_shared_from_this<Impl> {
   bool running = false;
   bool woken = false;
   std::optional<Instant> next_look;  // when the sleeping loop will look next (TimeSource time)
-  std::size_t rounds = 0;
+  std::atomic<std::size_t> rounds{0};  // read by /metrics from a handler thread
 };
 
 TimerLoop::TimerLoop(asio::io_context& io, Store& store, TimerService& service,

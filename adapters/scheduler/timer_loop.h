@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <shared_mutex>
 
 #include <boost/asio/io_context.hpp>
 
@@ -21,6 +22,9 @@ namespace disclose::scheduler {
 struct TimerLoopOptions {
   std::chrono::seconds sweep{60};  // the longest sleep
   int batch_cases = 200;           // cases fired per round before other work gets the thread
+  // Held shared during each round when set, so whoever takes it exclusively (a calendar import
+  // under `serve`) never runs at the same time as a round.
+  std::shared_mutex* round_lock = nullptr;
 };
 
 class TimerLoop {

@@ -231,6 +231,24 @@ ALTER TABLE outbox ADD COLUMN first_attempt_at TEXT;
 CREATE INDEX outbox_by_subscription ON outbox(subscription_id);
 CREATE INDEX outbox_by_case ON outbox(case_id);
 )sql"},
+    // Issue #7: staff sign in to the web console with a login and a password; a signed-in
+    // browser holds a session cookie whose sha256 is all the database keeps (like api_tokens).
+    {4, R"sql(
+ALTER TABLE users ADD COLUMN login TEXT;          -- NULL until set; unique ignoring ASCII case
+ALTER TABLE users ADD COLUMN password_hash TEXT;  -- "scrypt$…" (adapters/auth); NULL = none
+CREATE UNIQUE INDEX users_by_login ON users(login COLLATE NOCASE);
+
+CREATE TABLE sessions (
+  id           INTEGER PRIMARY KEY,
+  token_hash   TEXT NOT NULL UNIQUE,  -- sha256 hex of the cookie value; never the value
+  user_id      INTEGER NOT NULL REFERENCES users(id),
+  csrf_token   TEXT NOT NULL,         -- handed back to the page; worthless without the cookie
+  created_at   TEXT NOT NULL,         -- UTC "YYYY-MM-DDTHH:MM:SSZ", sortable as text
+  last_seen_at TEXT NOT NULL,
+  expires_at   TEXT NOT NULL          -- absolute end (sign-in + 12 h)
+);
+CREATE INDEX sessions_by_user ON sessions(user_id);
+)sql"},
 };
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "sqlite/migrations.h"
 #include "sqlite/outbox_rows.h"
 #include "sqlite/read_pool.h"
+#include "sqlite/session_rows.h"
 #include "sqlite/subscription_rows.h"
 #include "sqlite/timer_rows.h"
 
@@ -263,10 +264,11 @@ class SqliteStore final : public Store {
       if (user.agency.empty() ? !user.scope_all : !agency_row(user.agency)) {
         throw StoreError("unknown agency '" + user.agency + "' for user " + user.name);
       }
+      if (!user.login.empty()) sqlite::check_login_free(db_, user.login, 0);
       SQLite::Statement st(db_,
                            "INSERT INTO users(name, role, agency, scope_all, active, created_at,"
-                           " mobile, wecom_userid, dingtalk_userid, feishu_user_id)"
-                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                           " mobile, wecom_userid, dingtalk_userid, feishu_user_id, login)"
+                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       st.bind(1, user.name);
       st.bind(2, user.role);
       bind_optional(st, 3, user.agency.empty() ? std::nullopt : std::optional(user.agency));
@@ -277,6 +279,7 @@ class SqliteStore final : public Store {
       st.bind(8, user.wecom_userid);
       st.bind(9, user.dingtalk_userid);
       st.bind(10, user.feishu_user_id);
+      bind_optional(st, 11, user.login.empty() ? std::nullopt : std::optional(user.login));
       st.exec();
       User stored = user;
       stored.id = db_.getLastInsertRowid();
@@ -707,6 +710,71 @@ class SqliteStore final : public Store {
     });
   }
 
+  // --- issue #7: logins, passwords, sessions (SQL in session_rows.cc) -------------------------
+
+  void set_login_password(int64_t user_id, const std::optional<std::string>& login,
+                          const std::optional<std::string>& password_hash) override {
+    write("set_login_password",
+          [&] { sqlite::set_login_password(db_, user_id, login, password_hash); });
+  }
+
+  std::optional<Credentials> credentials_by_login(const std::string& login) const override {
+    return read("credentials_by_login", [&](SQLite::Database& db) -> std::optional<Credentials> {
+      SQLite::Statement st(db, std::string(kUserColumns) +
+                                    ", COALESCE(u.password_hash, '') FROM users u"
+                                    " WHERE u.login = ? COLLATE NOCASE");
+      st.bind(1, login);
+      if (!st.executeStep()) return std::nullopt;
+      return Credentials{user_from(st), st.getColumn(kUserColumnCount).getString()};
+    });
+  }
+
+  std::optional<Credentials> credentials(int64_t user_id) const override {
+    return read("credentials", [&](SQLite::Database& db) -> std::optional<Credentials> {
+      SQLite::Statement st(db, std::string(kUserColumns) +
+                                    ", COALESCE(u.password_hash, '') FROM users u WHERE u.id = ?");
+      st.bind(1, user_id);
+      if (!st.executeStep()) return std::nullopt;
+      return Credentials{user_from(st), st.getColumn(kUserColumnCount).getString()};
+    });
+  }
+
+  SessionRecord create_session(const std::string& token_hash,
+                               const SessionRecord& session) override {
+    return write("create_session",
+                 [&] { return sqlite::insert_session(db_, token_hash, session); });
+  }
+
+  std::optional<SessionLookup> find_session(const std::string& token_hash) const override {
+    return read("find_session", [&](SQLite::Database& db) -> std::optional<SessionLookup> {
+      std::optional<SessionRecord> session = sqlite::find_session(db, token_hash);
+      if (!session) return std::nullopt;
+      SQLite::Statement st(
+          db, std::string(kUserColumns) + " FROM users u WHERE u.id = ? AND u.active = 1");
+      st.bind(1, session->user_id);
+      if (!st.executeStep()) return std::nullopt;
+      return SessionLookup{*session, user_from(st)};
+    });
+  }
+
+  void touch_session(int64_t session_id, Instant last_seen_at) override {
+    write("touch_session", [&] { sqlite::touch_session(db_, session_id, last_seen_at); });
+  }
+
+  bool delete_session(const std::string& token_hash) override {
+    return write("delete_session", [&] { return sqlite::delete_session(db_, token_hash); });
+  }
+
+  int delete_user_sessions(int64_t user_id) override {
+    return write("delete_user_sessions",
+                 [&] { return sqlite::delete_user_sessions(db_, user_id); });
+  }
+
+  int purge_sessions(Instant expired_by, Instant idle_before) override {
+    return write("purge_sessions",
+                 [&] { return sqlite::purge_sessions(db_, expired_by, idle_before); });
+  }
+
   void set_case_write_hook(CaseWriteHook hook) override {
     // Writes read hook_ on the writing connection's thread under db_mutex_.
     std::lock_guard lock(db_mutex_);
@@ -928,10 +996,10 @@ class SqliteStore final : public Store {
   }
 
   static constexpr std::chrono::seconds kTokenTouchInterval{60};
-  static constexpr int kUserColumnCount = 10;
+  static constexpr int kUserColumnCount = 11;
   static constexpr const char* kUserColumns =
       "SELECT u.id, u.name, u.role, COALESCE(u.agency, ''), u.scope_all, u.active, u.mobile,"
-      " u.wecom_userid, u.dingtalk_userid, u.feishu_user_id";
+      " u.wecom_userid, u.dingtalk_userid, u.feishu_user_id, COALESCE(u.login, '')";
 
   // Runs `f`, turning SQLite's own exceptions into StoreError (ours pass through unchanged).
   template <class F>
@@ -955,6 +1023,7 @@ class SqliteStore final : public Store {
     u.wecom_userid = st.getColumn(7).getString();
     u.dingtalk_userid = st.getColumn(8).getString();
     u.feishu_user_id = st.getColumn(9).getString();
+    u.login = st.getColumn(10).getString();
     return u;
   }
 

@@ -38,6 +38,8 @@ struct User {
   std::string wecom_userid;
   std::string dingtalk_userid;
   std::string feishu_user_id;
+  // Sign-in name for the web console (issue #7): unique ignoring ASCII case; "" when none.
+  std::string login;
 };
 
 struct IssuedToken {
@@ -201,6 +203,37 @@ class IdempotencyConflict : public StoreError {
   using StoreError::StoreError;
 };
 
+// --- Sign-in (issue #7) --------------------------------------------------------------------
+
+// A user with the stored password hash ("" when no password was set).
+struct Credentials {
+  User user;
+  std::string password_hash;
+};
+
+// A signed-in browser. The cookie value is known only to the browser; the store keys the row by
+// its sha256.
+struct SessionRecord {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string csrf_token;
+  Instant created_at{};
+  Instant last_seen_at{};
+  Instant expires_at{};  // absolute end, whatever the activity
+};
+
+struct SessionLookup {
+  SessionRecord session;
+  User user;
+};
+
+// Another user already has this login; nothing was written.
+class LoginTaken : public StoreError {
+ public:
+  explicit LoginTaken(const std::string& login)
+      : StoreError("login '" + login + "' is taken by another user") {}
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -210,7 +243,8 @@ class Store {
   virtual std::optional<Agency> find_agency(const std::string& code) const = 0;
   virtual std::vector<Agency> agencies() const = 0;
 
-  // Creates the user; throws StoreError for an unknown agency.
+  // Creates the user (with its login, when not empty); throws StoreError for an unknown agency
+  // and LoginTaken for a login in use.
   virtual User add_user(const User& user) = 0;
   virtual std::optional<User> find_user(int64_t id) const = 0;
   virtual std::vector<User> users() const = 0;
@@ -268,6 +302,30 @@ class Store {
   // --- Staff contact details (issue #4) ---------------------------------------------------
   // Replaces mobile and messaging ids; throws StoreError for an unknown user.
   virtual void set_user_contacts(const User& user_with_contacts) = 0;
+
+  // --- Sign-in and sessions (issue #7) ------------------------------------------------------
+  // In one transaction: sets the login when given ("" removes it) and the password hash when
+  // given; a new password hash ends every session of the user. Throws StoreError for an unknown
+  // user and LoginTaken when another user has the login.
+  virtual void set_login_password(int64_t user_id, const std::optional<std::string>& login,
+                                  const std::optional<std::string>& password_hash) = 0;
+  // Looked up ignoring ASCII case; inactive users are returned too (the caller refuses them).
+  virtual std::optional<Credentials> credentials_by_login(const std::string& login) const = 0;
+  virtual std::optional<Credentials> credentials(int64_t user_id) const = 0;
+  // Stores a new session under the sha256 hex of its cookie value; returns it with its id.
+  virtual SessionRecord create_session(const std::string& token_hash,
+                                       const SessionRecord& session) = 0;
+  // The session and its user, when both exist and the user is active. Expiry is the caller's
+  // decision (it owns the clock and the policy).
+  virtual std::optional<SessionLookup> find_session(const std::string& token_hash) const = 0;
+  virtual void touch_session(int64_t session_id, Instant last_seen_at) = 0;
+  // False when there was no such session.
+  virtual bool delete_session(const std::string& token_hash) = 0;
+  // Ends every session of the user; returns how many there were.
+  virtual int delete_user_sessions(int64_t user_id) = 0;
+  // Deletes sessions whose absolute end is at or before `expired_by` or that were last seen
+  // before `idle_before`; returns how many.
+  virtual int purge_sessions(Instant expired_by, Instant idle_before) = 0;
 
   // --- Timers and reminders (issue #4) ------------------------------------------------------
   virtual void set_case_write_hook(CaseWriteHook hook) = 0;

@@ -98,14 +98,19 @@ TimerService& Context::timers() {
   return *timers_;
 }
 
-void Context::reload_calendar() {
-  // The hook refers to the engine and planner about to go: take it out first.
-  if (store_) store_->set_case_write_hook({});
-  timers_.reset();
-  notifications_.reset();
-  planner_.reset();
-  engine_.reset();
-  calendar_.reset();
+void Context::reload_calendar_in_place() {
+  if (!calendar_) {
+    calendar();
+    return;
+  }
+  try {
+    *calendar_ = WorkingCalendar(merge_calendar_years(
+        load_calendar_dir(workflows_dir() + "/calendars"), store().calendar_years()));
+  } catch (const CliError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw CliError(1, std::string("cannot load the calendar: ") + e.what());
+  }
 }
 
 Moment Context::now() {

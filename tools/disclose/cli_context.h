@@ -53,8 +53,9 @@ class Context {
   Moment now();
   // The local operator (cli:<os user>, every case role, every agency) or --as USER.
   Actor actor();
-  // Forgets the cached calendar and engine (after an import).
-  void reload_calendar();
+  // Rereads the bundled and imported years into the same calendar object, so the engine and
+  // everything holding a reference to it see the new data (see calendar_import.h).
+  void reload_calendar_in_place();
 
  private:
   const GlobalOptions& options_;

@@ -1,11 +1,66 @@
-// disclose agency add | list; user add | list-free; audit verify
+// disclose agency add | list; user add | token | passwd | list; audit verify
+#include <termios.h>
+#include <unistd.h>
+
 #include <iostream>
 
 #include <boost/json.hpp>
 
+#include "auth/password_hash.h"
 #include "disclose/commands.h"
 
 namespace disclose::cli {
+
+namespace {
+
+// Console logins: ASCII letters, digits, '.', '_' and '-', 1 to 64 of them.
+void check_login(const std::string& login) {
+  if (login.empty() || login.size() > 64) throw CliError(2, "--login: 1 to 64 characters");
+  for (char c : login)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
+      throw CliError(2, "--login: ASCII letters, digits, '.', '_' and '-' only");
+}
+
+// One line without its line ending; false at end of input.
+bool read_line(std::istream& in, std::string& line) {
+  if (!std::getline(in, line)) return false;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return true;
+}
+
+// Prompts on the terminal with echo off; restores the terminal whatever happens.
+std::string prompt_hidden(const char* prompt, Io& io) {
+  termios saved{};
+  if (tcgetattr(STDIN_FILENO, &saved) != 0) throw CliError(2, "cannot read the terminal");
+  termios quiet = saved;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  io.err << prompt << std::flush;
+  tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  std::string line;
+  bool got = read_line(std::cin, line);
+  tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+  io.err << "\n";
+  if (!got) throw CliError(2, "no password given");
+  return line;
+}
+
+// The new password: one line of stdin with --password-stdin, else asked twice on the terminal.
+std::string new_password(bool from_stdin, Io& io) {
+  std::string password;
+  if (from_stdin) {
+    if (!read_line(io.in, password)) throw CliError(2, "--password-stdin: no line on stdin");
+  } else {
+    if (!isatty(STDIN_FILENO))
+      throw CliError(2, "stdin is not a terminal: give the password with --password-stdin");
+    password = prompt_hidden("new password: ", io);
+    if (prompt_hidden("again: ", io) != password) throw CliError(2, "the passwords differ");
+  }
+  std::string problem = auth::password_problem(password);
+  if (!problem.empty()) throw CliError(2, "password: " + problem);
+  return password;
+}
+
+}  // namespace
 
 void add_admin_commands(CLI::App& app, Context& context, Io& io) {
   auto* agency = app.add_subcommand("agency", "agencies (机关)");
@@ -43,6 +98,7 @@ void add_admin_commands(CLI::App& app, Context& context, Io& io) {
   auto role = std::make_shared<std::string>();
   auto user_agency = std::make_shared<std::string>();
   auto scope = std::make_shared<std::string>();
+  auto add_login = std::make_shared<std::string>();
   user_add->add_option("--name", *user_name, "display name")->required();
   user_add->add_option("--role", *role, "registrar|handler|reviewer|supervisor|auditor|admin")
       ->required()
@@ -51,8 +107,11 @@ void add_admin_commands(CLI::App& app, Context& context, Io& io) {
   user_add->add_option("--agency", *user_agency, "agency code")->required();
   user_add->add_option("--scope", *scope, "'all' to see every agency")
       ->check(CLI::IsMember({"all"}));
-  user_add->callback([&context, &io, user_name, role, user_agency, scope] {
+  user_add->add_option("--login", *add_login,
+                       "sign-in name for the web console (set a password with `user passwd`)");
+  user_add->callback([&context, &io, user_name, role, user_agency, scope, add_login] {
     if (user_name->empty()) throw CliError(2, "--name: must not be empty");
+    if (!add_login->empty()) check_login(*add_login);
     if (!context.store().find_agency(*user_agency))
       throw CliError(1, "--agency: no agency '" + *user_agency + "'");
     User u;
@@ -60,7 +119,13 @@ void add_admin_commands(CLI::App& app, Context& context, Io& io) {
     u.role = *role;
     u.agency = *user_agency;
     u.scope_all = *scope == "all";
-    User stored = context.store().add_user(u);
+    u.login = *add_login;
+    User stored;
+    try {
+      stored = context.store().add_user(u);
+    } catch (const LoginTaken& e) {
+      throw CliError(1, std::string("--login: ") + e.what());
+    }
     std::string token = context.store().issue_token(stored.id).token;
     io.out << "user " << stored.id << " (" << stored.name << ", " << stored.role << ", "
            << stored.agency << (stored.scope_all ? ", scope all" : "") << ")\n";
@@ -77,10 +142,41 @@ void add_admin_commands(CLI::App& app, Context& context, Io& io) {
       throw CliError(1, "no active user " + std::to_string(*token_user));
     io.out << "token " << context.store().issue_token(found->id).token << "\n";
   });
+  auto* passwd = user->add_subcommand(
+      "passwd", "set a user's console password (and login); ends the user's sessions");
+  auto passwd_user = std::make_shared<long long>(0);
+  auto passwd_login = std::make_shared<std::string>();
+  auto from_stdin = std::make_shared<bool>(false);
+  passwd->add_option("id", *passwd_user, "user id")->required()->check(CLI::PositiveNumber);
+  passwd->add_option("--login", *passwd_login, "set the sign-in name too");
+  passwd->add_flag("--password-stdin", *from_stdin, "read the password as one line of stdin");
+  passwd->callback([&context, &io, passwd_user, passwd_login, from_stdin] {
+    if (!passwd_login->empty()) check_login(*passwd_login);
+    auto found = context.store().find_user(*passwd_user);
+    if (!found) throw CliError(1, "no user " + std::to_string(*passwd_user));
+    std::string login = passwd_login->empty() ? found->login : *passwd_login;
+    if (login.empty())
+      throw CliError(2, "user " + std::to_string(found->id) + " has no login yet: give --login");
+    // Refuse a taken login before asking for the password.
+    if (auto holder = context.store().credentials_by_login(login);
+        holder && holder->user.id != found->id)
+      throw CliError(
+          1, "--login: login '" + login + "' is taken by user " + std::to_string(holder->user.id));
+    std::string hash = auth::hash_password(new_password(*from_stdin, io));
+    try {
+      context.store().set_login_password(
+          found->id, passwd_login->empty() ? std::nullopt : std::optional(login), hash);
+    } catch (const LoginTaken& e) {
+      throw CliError(1, std::string("--login: ") + e.what());
+    }
+    io.out << "password set for user " << found->id << " (login " << login
+           << "); their sessions were ended\n";
+  });
   user->add_subcommand("list", "list users")->callback([&context, &io] {
     for (const auto& u : context.store().users())
       io.out << u.id << "\t" << u.name << "\t" << u.role << "\t" << u.agency
-             << (u.scope_all ? "\tscope all" : "") << (u.active ? "" : "\tinactive") << "\n";
+             << (u.scope_all ? "\tscope all" : "") << (u.active ? "" : "\tinactive")
+             << (u.login.empty() ? "" : "\tlogin " + u.login) << "\n";
   });
 
   auto* audit = app.add_subcommand("audit", "the tamper-evident event log");

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string>
 
+#include "disclose/calendar_import.h"
 #include "disclose/commands.h"
 
 namespace disclose::cli {
@@ -93,43 +94,17 @@ void add_calendar_commands(CLI::App& app, Context& context, Io& io) {
   } catch (const CalendarError& e) {
     throw CliError(2, e.what());
   }
-  // Keep the calendar as it was so every open case's deadlines can be compared.
-  WorkingCalendar before = context.calendar();
-  std::vector<CalendarYear> merged = merge_calendar_years(before.years(), years);
+  CalendarImportSummary summary;
   try {
-    WorkingCalendar check(merged);  // refuse data the calendar cannot hold before saving it
+    summary = import_calendar_years(context, years);
   } catch (const CalendarError& e) {
     throw CliError(2, e.what());
-  }
-  context.store().save_calendar_years(years);
-  context.reload_calendar();
-  Engine& engine = context.engine();
-  Moment now = context.now();
-  int changed = 0, checked = 0;
-  CaseFilter filter;
-  filter.open_only = true;
-  filter.limit = 500;
-  for (;;) {
-    auto page = context.store().list_cases(filter);
-    if (page.empty()) break;
-    for (const Case& c : page) {
-      ++checked;
-      if (auto decision = engine.recompute_deadlines(c, before, now)) {
-        context.store().append_event(decision->next, decision->event, c.version,
-                                     engine.deadlines(decision->next, now.today));
-        ++changed;
-      } else {
-        // Due dates stayed, but a reminder counted in working days before one may have moved.
-        context.timers().replan(c.id, now);
-      }
-    }
-    filter.after_id = page.back().id;
   }
   for (const auto& y : years)
     io.out << "imported " << y.year << (y.official ? "" : " (partial, not official)") << ": "
            << y.off_days.size() << " days off, " << y.work_days.size() << " make-up working days\n";
-  io.out << "calendar " << context.calendar().version() << "; " << checked
-         << " open case(s) checked, " << changed << " with changed deadlines\n";
+  io.out << "calendar " << summary.calendar_version << "; " << summary.cases_checked
+         << " open case(s) checked, " << summary.cases_changed << " with changed deadlines\n";
 });
 
 auto* show = calendar->add_subcommand("show", "the calendar years in force");

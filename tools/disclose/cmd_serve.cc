@@ -10,6 +10,9 @@
 #include <iostream>
 #include <random>
 
+#include "console/console_handler.h"
+#include "disclose/calendar_import.h"
+#include "disclose/calendar_gate.h"
 #include "disclose/commands.h"
 #include "disclose/config.h"
 #include "http/api/api.h"
@@ -60,7 +63,7 @@ void configure_logging(const ServeConfig& config) {
 }  // namespace
 
 void add_serve_command(CLI::App& app, Context& context, Io& io) {
-  auto* serve = app.add_subcommand("serve", "run the staff HTTP API");
+  auto* serve = app.add_subcommand("serve", "run the staff HTTP API and web console");
   auto config_file = std::make_shared<std::string>();
   auto listen = std::make_shared<std::string>();
   auto db = std::make_shared<std::string>();
@@ -111,9 +114,13 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
       return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
     };
     notify::OutboxDispatcher dispatcher(ioc, store, clock, dispatch_options, random01);
+    // Requests (on the handler threads) and timer rounds share the calendar gate; a calendar
+    // import takes it alone (calendar_gate.h). The gate wraps the console below.
+    std::shared_mutex calendar_lock;
+    scheduler::TimerLoopOptions loop_options{std::chrono::seconds(config.timers.sweep_seconds)};
+    loop_options.round_lock = &calendar_lock;
     scheduler::TimerLoop timer_loop(
-        ioc, store, timers, clock,
-        scheduler::TimerLoopOptions{std::chrono::seconds(config.timers.sweep_seconds)},
+        ioc, store, timers, clock, loop_options,
         [&dispatcher](const FireReport&) { dispatcher.wake(); });
     // A case write may plan a timer earlier than the loop's next look, or queue notifications:
     // tell the loops after it commits (posted, so they run once the request's transaction is
@@ -147,10 +154,20 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
           {"disclose_notifications_in_flight", double(stats.in_flight)},
           {"disclose_timer_rounds_total", double(timer_loop.rounds())}};
     };
+    api_options.secure_cookies = !config.server.tls_certificate.empty();
+    // Runs alone: the CalendarGate below keeps requests and timer rounds out meanwhile.
+    api_options.import_calendar = [&serving](const std::vector<CalendarYear>& years) {
+      CalendarImportSummary summary = import_calendar_years(serving, years);
+      return http::CalendarImportReport{years, summary.cases_checked, summary.cases_changed,
+                                        summary.calendar_version};
+    };
     http::Api api(store, engine, clock, metrics, api_options);
+    // The web console in front of the API: /api/* and the operations paths go through to it.
+    console::ConsoleHandler console(api);
+    CalendarGate gate(console, calendar_lock);
     std::unique_ptr<http::Server> server;
     try {
-      server = std::make_unique<http::Server>(ioc, config.server, api, metrics);
+      server = std::make_unique<http::Server>(ioc, config.server, gate, metrics);
     } catch (const std::exception& e) {
       throw CliError(1, "cannot listen on " + config.server.address + ":" +
                             std::to_string(config.server.port) + ": " + e.what());

@@ -139,10 +139,16 @@ Api::Impl::Impl(Store& store_, const Engine& engine_, const TimeSource& clock_, 
   router.add("GET", "/metrics", &Impl::metrics_text);
   router.add("GET", v1 + "/openapi.json", &Impl::openapi);
   public_routes = {"/healthz", "/readyz", "/metrics", v1 + "/openapi.json"};
+  router.add("POST", v1 + "/session", &Impl::create_session);
+  router.add("GET", v1 + "/session", &Impl::get_session);
+  router.add("DELETE", v1 + "/session", &Impl::delete_session);
+  public_routes.push_back(v1 + "/session");  // the handlers read the cookie themselves
   router.add("GET", v1 + "/me", &Impl::me);
   router.add("GET", v1 + "/workflows", &Impl::list_workflows);
   router.add("GET", v1 + "/workflows/{name}", &Impl::get_workflow);
   router.add("GET", v1 + "/calendar/due", &Impl::calendar_due);
+  router.add("GET", v1 + "/calendar/{year}", &Impl::get_calendar_year);
+  router.add("PUT", v1 + "/calendar/{year}", &Impl::put_calendar_year);
   router.add("POST", v1 + "/cases", &Impl::create_case);
   router.add("GET", v1 + "/cases", &Impl::list_cases);
   router.add("GET", v1 + "/cases/{id}", &Impl::get_case);
@@ -207,21 +213,30 @@ Response Api::Impl::dispatch(const Request& request, Response& meta) {
     throw ApiError{404, "not_found", "no such resource", "", {}};
   }
 
-  Call call{
-      request, std::move(match.params), std::move(query), std::nullopt, Actor{}, clock.now(), "",
-      ""};
+  Call call{request, std::move(match.params), std::move(query), {}, {}, clock.now(), "", "", {}};
   bool is_public =
       std::find(public_routes.begin(), public_routes.end(), match.pattern) != public_routes.end();
   if (!is_public) {
     std::string token = bearer_token(request);
-    if (token.empty()) {
-      meta.headers.emplace_back("WWW-Authenticate", "Bearer");
-      throw ApiError{401, "unauthenticated", "send Authorization: Bearer <token>", "", {}};
-    }
-    call.user = store.user_by_token(token);
-    if (!call.user) {
-      meta.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      throw ApiError{401, "unauthenticated", "unknown or revoked token", "", {}};
+    // Without a bearer token, the console's session cookie may authenticate (issue #7); every
+    // method that can change something must then prove it came from the console's own page.
+    std::optional<SessionLookup> session;
+    if (token.empty()) session = cookie_session(request, call.now, meta);
+    if (session) {
+      if (request.method != "GET" && request.method != "HEAD")
+        check_csrf(request, session->session);
+      call.user = session->user;
+      call.session = session->session;
+    } else {
+      if (token.empty()) {
+        meta.headers.emplace_back("WWW-Authenticate", "Bearer");
+        throw ApiError{401, "unauthenticated", "send Authorization: Bearer <token>", "", {}};
+      }
+      call.user = store.user_by_token(token);
+      if (!call.user) {
+        meta.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        throw ApiError{401, "unauthenticated", "unknown or revoked token", "", {}};
+      }
     }
     call.actor = Actor{"u:" + std::to_string(call.user->id),
                        {call.user->role},
@@ -230,7 +245,8 @@ Response Api::Impl::dispatch(const Request& request, Response& meta) {
     meta.actor = call.actor.id;
   }
 
-  if (request.method == "POST") {
+  // Not on public routes: a sign-in's answer (its CSRF token) must never be replayed.
+  if (request.method == "POST" && !is_public) {
     std::string key = request.header("Idempotency-Key");
     if (!key.empty()) {
       if (!valid_idempotency_key(key))
@@ -321,13 +337,14 @@ Response Api::Impl::openapi(Call&) {
   return r;
 }
 
+json::object me_json(const User& u) {
+  return json::object{{"id", u.id},         {"name", u.name},
+                      {"login", u.login},   {"role", u.role},
+                      {"agency", u.agency}, {"scope", u.scope_all ? "all" : "agency"}};
+}
+
 Response Api::Impl::me(Call& call) {
-  const User& u = *call.user;
-  return json_response(200, json::object{{"id", u.id},
-                                         {"name", u.name},
-                                         {"role", u.role},
-                                         {"agency", u.agency},
-                                         {"scope", u.scope_all ? "all" : "agency"}});
+  return json_response(200, me_json(*call.user));
 }
 
 Response Api::Impl::list_workflows(Call&) {

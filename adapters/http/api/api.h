@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "auth/password_hash.h"
+#include "disclose/calendar.h"
 #include "disclose/engine.h"
 #include "disclose/store.h"
 #include "disclose/time_source.h"
@@ -17,6 +19,14 @@
 #include "http/metrics.h"
 
 namespace disclose::http {
+
+// What a calendar import through the API did (the same work as `disclose calendar import`).
+struct CalendarImportReport {
+  std::vector<CalendarYear> years;  // the years imported
+  int cases_checked = 0;
+  int cases_changed = 0;         // open cases whose deadlines moved (each got an event)
+  std::string calendar_version;  // of the calendar now in force
+};
 
 struct ApiOptions {
   std::string openapi_json;  // served at /api/v1/openapi.json
@@ -27,6 +37,14 @@ struct ApiOptions {
   std::function<void()> notifications_queued;
   // More figures for /metrics (name with labels, value), e.g. the dispatcher's counters.
   std::function<std::vector<std::pair<std::string, double>>()> extra_gauges;
+  // Sign-in (issue #7). Session cookies carry `Secure` when the server speaks TLS.
+  bool secure_cookies = false;
+  // Cost of new password hashes (stored hashes keep their own); tests lower it.
+  auth::ScryptCost password_cost;
+  // Saves imported calendar years, puts them in force for the engine and recomputes open cases'
+  // deadlines. Throws CalendarError for data the calendar cannot hold (nothing saved). Without
+  // it, PUT /api/v1/calendar/{year} answers 501.
+  std::function<CalendarImportReport(const std::vector<CalendarYear>&)> import_calendar;
 };
 
 class Api final : public Handler {

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "auth/password_hash.h"
 #include "http/api/api_impl.h"
 
 namespace disclose::http {
@@ -16,6 +17,7 @@ namespace {
 json::object user_json(const User& u) {
   return json::object{{"id", u.id},
                       {"name", u.name},
+                      {"login", u.login},
                       {"role", u.role},
                       {"agency", u.agency},
                       {"scope", u.scope_all ? "all" : "agency"},
@@ -54,6 +56,32 @@ bool is_admin_of(const Actor& actor, const std::string& agency) {
   return actor.has_role("admin") && actor.can_see(agency);
 }
 
+// The `login` member, when present: ASCII letters, digits, '.', '_' and '-', 1 to 64 of them.
+std::optional<std::string> read_login(const json::object& body) {
+  if (!body.contains("login")) return std::nullopt;
+  std::string login = body_string(body, "login", true, 64);
+  for (char c : login)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
+      throw ApiError{
+          400, "invalid_input", "login: ASCII letters, digits, '.', '_' and '-' only", "login", {}};
+  return login;
+}
+
+// The hash of the `password` member, when present; 400 naming `field` when it is unacceptable.
+std::optional<std::string> read_password(const json::object& body, const char* field,
+                                         const auth::ScryptCost& cost) {
+  if (!body.contains(field)) return std::nullopt;
+  std::string password = body_string(body, field, true, 1024);
+  std::string problem = auth::password_problem(password);
+  if (!problem.empty())
+    throw ApiError{400, "invalid_input", std::string(field) + ": " + problem, field, {}};
+  return auth::hash_password(password, cost);
+}
+
+ApiError login_taken(const LoginTaken& e) {
+  return ApiError{409, "conflict", e.what(), "login", {}};
+}
+
 }  // namespace
 
 Response Api::Impl::list_users(Call& call) {
@@ -68,9 +96,11 @@ Response Api::Impl::create_user(Call& call) {
   require_role(call, {"admin"});
   json::object body = parse_object_body(call.request);
   only_fields(body, {"name", "role", "agency", "scope", "mobile", "wecom_userid", "dingtalk_userid",
-                     "feishu_user_id"});
+                     "feishu_user_id", "login", "password"});
   User u;
   read_contacts(body, u);
+  u.login = read_login(body).value_or("");
+  std::optional<std::string> password_hash = read_password(body, "password", options.password_cost);
   u.name = body_string(body, "name", true, 200);
   u.role = body_string(body, "role", true, 50);
   static const std::vector<std::string> roles = {"registrar",  "handler", "reviewer",
@@ -93,7 +123,13 @@ Response Api::Impl::create_user(Call& call) {
         403, "out_of_scope", "only an admin with scope all may grant scope all", "scope", {}};
   if (!store.find_agency(u.agency))
     throw ApiError{400, "invalid_input", "agency: no agency '" + u.agency + "'", "agency", {}};
-  User stored = store.add_user(u);
+  User stored;
+  try {
+    stored = store.add_user(u);
+  } catch (const LoginTaken& e) {
+    throw login_taken(e);
+  }
+  if (password_hash) store.set_login_password(stored.id, std::nullopt, password_hash);
   IssuedToken token = store.issue_token(stored.id);
   Response r = json_response(
       201,
@@ -102,19 +138,66 @@ Response Api::Impl::create_user(Call& call) {
   return r;
 }
 
+// Admins update users of their scope; every user may change their own password (with the
+// current one), which is all a non-admin may change here.
 Response Api::Impl::update_user(Call& call) {
-  require_role(call, {"admin"});
-  auto user = store.find_user(path_id(call, "id"));
-  if (!user || !call.actor.can_see(user->agency))
+  int64_t id = path_id(call, "id");
+  bool self = call.user && call.user->id == id;
+  if (!self) require_role(call, {"admin"});
+  auto user = store.find_user(id);
+  if (!user || !(self || call.actor.can_see(user->agency)))
     throw ApiError{404, "not_found", "no such user", "", {}};
   json::object body = parse_object_body(call.request);
-  only_fields(body, {"active", "mobile", "wecom_userid", "dingtalk_userid", "feishu_user_id"});
+  if (call.actor.has_role("admin")) {
+    only_fields(body, {"active", "mobile", "wecom_userid", "dingtalk_userid", "feishu_user_id",
+                       "login", "password", "current_password"});
+  } else {
+    only_fields(body, {"password", "current_password"});
+  }
   auto active = body_bool(body, "active");
   bool contacts = read_contacts(body, *user);
-  if (!active && !contacts)
-    throw ApiError{400, "missing_input", "active: required (or a contact field)", "active", {}};
+  std::optional<std::string> login = read_login(body);
+  std::optional<std::string> password_hash = read_password(body, "password", options.password_cost);
+  if (!active && !contacts && !login && !password_hash)
+    throw ApiError{400,
+                   "missing_input",
+                   "active: required (or login, password or a contact field)",
+                   "active",
+                   {}};
   if (active && user->id == call.user->id && !*active)
     throw ApiError{422, "invalid_input", "you may not deactivate yourself", "active", {}};
+  if (password_hash && self) {
+    // Whoever holds an open session must still know the password to change it (a user without
+    // a password yet sets the first one with their token alone).
+    std::optional<Credentials> stored = store.credentials(user->id);
+    bool has_password = stored && !stored->password_hash.empty();
+    std::string current = body_string(body, "current_password", false, 1024);
+    if (has_password && current.empty())
+      throw ApiError{400,
+                     "missing_input",
+                     "current_password: required to change your own password",
+                     "current_password",
+                     {}};
+    // Guesses count like failed sign-ins ('#' cannot start a login, so the keys never clash).
+    std::string limiter_key = "#" + std::to_string(user->id);
+    auto wait = login_limiter.retry_after(limiter_key, call.now.at);
+    if (has_password && wait.count() > 0)
+      throw ApiError{429, "too_many_attempts", "too many wrong passwords; try again later",
+                     "current_password", json::object{{"retry_after", wait.count()}}};
+    if (has_password && !auth::verify_password(current, stored->password_hash)) {
+      login_limiter.record_failure(limiter_key, call.now.at);
+      throw ApiError{
+          403, "invalid_credentials", "current_password: wrong password", "current_password", {}};
+    }
+  }
+  if (login || password_hash) {
+    try {
+      store.set_login_password(user->id, login, password_hash);
+    } catch (const LoginTaken& e) {
+      throw login_taken(e);
+    }
+    if (login) user->login = *login;
+  }
   if (contacts) store.set_user_contacts(*user);
   if (active) {
     store.set_user_active(user->id, *active);

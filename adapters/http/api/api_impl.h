@@ -3,6 +3,7 @@
 
 #include "http/api/api.h"
 #include "http/api/api_support.h"
+#include "http/api/login_limiter.h"
 
 namespace disclose::http {
 
@@ -24,6 +25,21 @@ struct Api::Impl {
   Response list_workflows(Call& call);
   Response get_workflow(Call& call);
   Response calendar_due(Call& call);
+  // Calendar years for the console's admin page (api_calendar.cc).
+  Response get_calendar_year(Call& call);
+  Response put_calendar_year(Call& call);
+
+  // Sign-in sessions for the web console (api_session.cc).
+  Response create_session(Call& call);
+  Response get_session(Call& call);
+  Response delete_session(Call& call);
+  // The session named by the request's cookie: nullopt without a cookie; ApiError 401
+  // (unauthenticated, or session_expired after deleting it) when it is unknown or over.
+  // Marks it seen, at most once a minute.
+  std::optional<SessionLookup> cookie_session(const Request& request, const Moment& now,
+                                              Response& meta);
+  // ApiError 403 csrf_failed unless the request carries the session's X-CSRF-Token.
+  static void check_csrf(const Request& request, const SessionRecord& session);
 
   // Cases (api_cases.cc).
   Response create_case(Call& call);
@@ -86,7 +102,11 @@ struct Api::Impl {
   ApiOptions options;
   Router<RouteFn> router;
   std::vector<std::string> public_routes;  // patterns served without a token
+  LoginLimiter login_limiter;
 };
+
+// The user object of GET /me and the session routes.
+boost::json::object me_json(const User& user);
 
 // Roles that handle cases and may see applicants' full ID numbers and phones.
 bool handles_cases(const Actor& actor);

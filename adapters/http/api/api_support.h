@@ -34,6 +34,8 @@ struct Call {
   Moment now;
   std::string idempotency_key;  // "" when none
   std::string fingerprint;      // of method, target and body, when a key is given
+  // The sign-in session when the caller authenticated with the console's cookie (issue #7).
+  std::optional<SessionRecord> session;
 };
 
 Response json_response(int status, const boost::json::value& body);

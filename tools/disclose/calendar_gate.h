@@ -1,0 +1,41 @@
+// Keeps a calendar import apart from everything that reads the calendar under `disclose serve`.
+//
+// Importing a calendar switches the working calendar's data in place (calendar_import.h), while
+// requests on the handler threads and the timer loop read it. So an import runs alone: it waits
+// for the requests in flight and the timer round to finish, and holds new ones back until it is
+// done. Imports happen about once a year; everything else only ever shares the gate.
+#pragma once
+
+#include <shared_mutex>
+#include <string_view>
+
+#include "http/http_message.h"
+
+namespace disclose::cli {
+
+class CalendarGate final : public http::Handler {
+ public:
+  // `inner` and `lock` must outlive the gate; the timer loop's rounds share `lock` too.
+  CalendarGate(http::Handler& inner, std::shared_mutex& lock) : inner_(inner), mutex_(lock) {}
+
+  http::Response handle(const http::Request& request) override {
+    if (imports_calendar(request)) {
+      std::unique_lock alone(mutex_);
+      return inner_.handle(request);
+    }
+    std::shared_lock shared(mutex_);
+    return inner_.handle(request);
+  }
+
+ private:
+  // PUT /api/v1/calendar/{year} (the only route that replaces the calendar).
+  static bool imports_calendar(const http::Request& request) {
+    constexpr std::string_view prefix = "/api/v1/calendar/";
+    return request.method == "PUT" && std::string_view(request.target).starts_with(prefix);
+  }
+
+  http::Handler& inner_;
+  std::shared_mutex& mutex_;
+};
+
+}  // namespace disclose::cli
