@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "disclose/calendar.h"
+#include "disclose/utf8.h"
 
 namespace disclose {
 namespace {
@@ -81,6 +82,9 @@ std::vector<std::string> as_ranges(std::vector<Date> days) {
 }  // namespace
 
 CalendarYear parse_calendar_yaml(const std::string& text, const std::string& file_name) {
+  // yaml-cpp passes stray bytes through; they would end up in versions shown in JSON and logs.
+  if (auto bad = utf8_error_offset(text))
+    throw CalendarError(file_name + ": not valid UTF-8 (byte " + std::to_string(*bad) + ")");
   YAML::Node root;
   try {
     root = YAML::Load(text);
