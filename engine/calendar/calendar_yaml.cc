@@ -125,9 +125,13 @@ CalendarYear parse_calendar_yaml(const std::string& text, const std::string& fil
 
   if (!year_node) throw CalendarError(where(file_name, root.Mark()) + ": missing 'year'");
   const std::string year_text = scalar_text(file_name, *year_node, "year");
-  if (year_text.size() != 4 || !std::all_of(year_text.begin(), year_text.end(),
-                                            [](char c) { return c >= '0' && c <= '9'; })) {
-    fail(file_name, *year_node, "'year' must be a four-digit year, not '" + year_text + "'");
+  // From 1000, as the holiday-cn import: "0506" would be written back as 506, which this very
+  // check would then refuse.
+  if (year_text.size() != 4 || year_text[0] == '0' ||
+      !std::all_of(year_text.begin(), year_text.end(),
+                   [](char c) { return c >= '0' && c <= '9'; })) {
+    fail(file_name, *year_node,
+         "'year' must be a four-digit year from 1000 to 9999, not '" + year_text + "'");
   }
   year.year = std::stoi(year_text);
 

@@ -36,7 +36,9 @@ class Fields {
       const json::string_view key = member.key();
       bool known = std::any_of(allowed.begin(), allowed.end(),
                                [&](const char* name) { return key == name; });
-      if (!known) return invalid(prefix_ + std::string(key), "unknown field");
+      // An empty key still gets a name the message and the field can show.
+      if (!known)
+        return invalid(prefix_ + (key.empty() ? "\"\"" : std::string(key)), "unknown field");
     }
     return std::nullopt;
   }
