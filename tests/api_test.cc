@@ -1303,5 +1303,20 @@ TEST_F(ApiTest, OpenApiSchemasMatchResponses) {
   }
 }
 
+// Found by fuzzing (tests/fuzz/api_fuzz.cc): text that is not UTF-8 was echoed into JSON errors,
+// and an empty JSON key was refused without a name.
+TEST_F(ApiTest, HostileTargetsMethodsAndKeysGetNamedErrors) {
+  EXPECT_TRUE(is_error(call("GET", "/api/v1/cases?state=%ff", "registrar"), 400, "invalid_query"));
+  EXPECT_TRUE(is_error(call("GET", "/api/v1/cases/%c0%af", "registrar"), 400, "invalid_target"));
+  EXPECT_TRUE(is_error(call("P\xffOST", "/api/v1/cases", "registrar"), 400, "invalid_method"));
+  EXPECT_TRUE(is_error(
+      call("POST", "/api/v1/agencies", "district_admin", R"({"": "x", "code": "a", "name": "b"})"),
+      400, "invalid_input", "\"\""));
+  Response r =
+      call("POST", "/api/v1/cases", "registrar", R"({"workflow": "gov-info-disclosure", "": 1})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find(R"("field":"\"\"")"), std::string::npos) << r.body;
+}
+
 }  // namespace
 }  // namespace disclose::http

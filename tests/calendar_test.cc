@@ -474,7 +474,13 @@ TEST(CalendarYaml, ErrorsNameTheFileAndLine) {
       {"# only a comment\n", "bad.yaml: missing 'year'"},
       {"year: 2025\noff:\n  - 2025-10-01..2025-10-08\nwork:\n  - 2025-09-28\n  - 2025-10-05\n",
        "bad.yaml:6: 2025-10-05 is listed in 'work' and also in 'off' (line 3)"},
-      {"year: twenty\n", "bad.yaml:1: 'year' must be a four-digit year, not 'twenty'"},
+      {"year: twenty\n",
+       "bad.yaml:1: 'year' must be a four-digit year from 1000 to 9999, not 'twenty'"},
+      // Found by fuzzing: 0506 loaded as 506 and was written back as a year this check refused.
+      {"year: 0506\n",
+       "bad.yaml:1: 'year' must be a four-digit year from 1000 to 9999, not '0506'"},
+      // Found by fuzzing: stray bytes loaded into the version and broke the YAML round trip.
+      {"year: 2025\nversion: \"1\xff\"\n", "bad.yaml: not valid UTF-8 (byte 22)"},
       {"year: [2025]\n", "bad.yaml:1: 'year' must be a single value"},
       {"year: 2025\noff: 2025-01-01\n", "bad.yaml:2: 'off' must be a list of dates"},
       {"year: 2025\noff:\n  - [2025-01-01]\n", "bad.yaml:3: 'off' entries must be dates or ranges"},

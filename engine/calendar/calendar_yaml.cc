@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "disclose/calendar.h"
+#include "disclose/utf8.h"
 
 namespace disclose {
 namespace {
@@ -81,6 +82,9 @@ std::vector<std::string> as_ranges(std::vector<Date> days) {
 }  // namespace
 
 CalendarYear parse_calendar_yaml(const std::string& text, const std::string& file_name) {
+  // yaml-cpp passes stray bytes through; they would end up in versions shown in JSON and logs.
+  if (auto bad = utf8_error_offset(text))
+    throw CalendarError(file_name + ": not valid UTF-8 (byte " + std::to_string(*bad) + ")");
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -121,9 +125,13 @@ CalendarYear parse_calendar_yaml(const std::string& text, const std::string& fil
 
   if (!year_node) throw CalendarError(where(file_name, root.Mark()) + ": missing 'year'");
   const std::string year_text = scalar_text(file_name, *year_node, "year");
-  if (year_text.size() != 4 || !std::all_of(year_text.begin(), year_text.end(),
-                                            [](char c) { return c >= '0' && c <= '9'; })) {
-    fail(file_name, *year_node, "'year' must be a four-digit year, not '" + year_text + "'");
+  // From 1000, as the holiday-cn import: "0506" would be written back as 506, which this very
+  // check would then refuse.
+  if (year_text.size() != 4 || year_text[0] == '0' ||
+      !std::all_of(year_text.begin(), year_text.end(),
+                   [](char c) { return c >= '0' && c <= '9'; })) {
+    fail(file_name, *year_node,
+         "'year' must be a four-digit year from 1000 to 9999, not '" + year_text + "'");
   }
   year.year = std::stoi(year_text);
 

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
+#include <cctype>
+#include <string_view>
 
 #include "disclose/audit.h"
+#include "disclose/utf8.h"
 #include "http/api/api_impl.h"
 
 namespace disclose::http {
@@ -18,13 +21,20 @@ namespace {
 constexpr const char* kPrefix = "/api/v1";
 
 // Splits and percent-decodes the target; throws ApiError 400 when it is not a valid origin form.
+// Decoded text must be UTF-8: it reaches store queries, and error messages echo it into JSON.
 void parse_target(const std::string& target, std::vector<std::string>& segments,
                   std::map<std::string, std::string>& query) {
   auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) throw ApiError{400, "invalid_target", "the request target is malformed", "", {}};
-  for (auto segment : parsed->segments()) segments.emplace_back(segment);
+  for (auto segment : parsed->segments()) {
+    segments.emplace_back(segment);
+    if (!is_utf8(segments.back()))
+      throw ApiError{400, "invalid_target", "the request path is not valid UTF-8", "", {}};
+  }
   for (auto param : parsed->params()) {
     std::string key(param.key);
+    if (!is_utf8(key) || (param.has_value && !is_utf8(param.value)))
+      throw ApiError{400, "invalid_query", "a query parameter is not valid UTF-8", "", {}};
     if (query.count(key))
       throw ApiError{400, "invalid_query", key + ": given more than once", key, {}};
     query[key] = param.has_value ? std::string(param.value) : "";
@@ -197,6 +207,14 @@ Response Api::Impl::handle(const Request& request) {
 }
 
 Response Api::Impl::dispatch(const Request& request, Response& meta) {
+  // The server only passes HTTP tokens, but the API is also called directly: a method that is
+  // not one would otherwise be echoed into the 405 message.
+  if (request.method.empty() || request.method.size() > 20 ||
+      !std::all_of(request.method.begin(), request.method.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+      }))
+    throw ApiError{400, "invalid_method", "the request method is not an HTTP method", "", {}};
   std::vector<std::string> segments;
   std::map<std::string, std::string> query;
   parse_target(request.target, segments, query);
