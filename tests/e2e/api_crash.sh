@@ -73,7 +73,9 @@ check() {  # check DESCRIPTION COMMAND...
 }
 
 d() { "$BIN" "${GLOBAL[@]}" "$@"; }
-pause() { python3 -c "import random, time; time.sleep(random.uniform($1, $2))"; }
+# A pause of a random length between $1 and $2 seconds (GNU sleep takes fractions; python3 may
+# take seconds just to start behind a version manager's shim).
+pause() { sleep "$(awk -v a="$1" -v b="$2" -v r="$RANDOM" 'BEGIN { printf "%.3f", a + (b - a) * r / 32767 }')"; }
 
 # --- the webhook receiver: one JSON line per request ---------------------------------------------
 cat >"$TMP/receiver.py" <<'PYEOF'
@@ -158,9 +160,9 @@ done
 check "loadgen set up its agency and staff through the API" grep -q "loadgen: ready" "$TMP/loadgen.err"
 
 # Kills spread over the load: random moments, each followed by a restart on the same database.
-spacing=$(python3 -c "print(($SECONDS_OF_LOAD - 3) / $KILLS)")
+spacing=$(awk -v s="$SECONDS_OF_LOAD" -v k="$KILLS" 'BEGIN { print (s - 3) / k }')
 for _ in $(seq "$KILLS"); do
-  pause "$(python3 -c "print($spacing * 0.3)")" "$spacing"
+  pause "$(awk -v s="$spacing" 'BEGIN { print s * 0.3 }')" "$spacing"
   kill -KILL "$SERVER_PID" 2>/dev/null
   wait "$SERVER_PID" 2>/dev/null
   if start_server; then starts=$((starts + 1)); fi

@@ -369,8 +369,10 @@ asio::awaitable<Staff> create_staff(const Options& o) {
       "loadgen-" +
       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()) + "-" +
       std::to_string(o.seed);
-  json::object agency{
-      {"code", staff.agency}, {"name", "压测机关 " + staff.agency}, {"short_name", "压测"}};
+  // The short name goes into case numbers (YEAR-SHORT-N), which must be unique across agencies.
+  json::object agency{{"code", staff.agency},
+                      {"name", "压测机关 " + staff.agency},
+                      {"short_name", "压测" + staff.agency.substr(std::string("loadgen").size())}};
   co_await post_json(connection, kApi + "/agencies", o.token, agency);
   // (A loop over strings rather than literals in co_await expressions: GCC 12 miscompiles those.)
   const std::vector<std::pair<std::string, std::string>> roles = {{"registrar", "压测登记员"},
