@@ -9,7 +9,7 @@
 # acknowledged, not recorded); it reconnects, reads the case back and carries on. Every case
 # write the server acknowledged with a 2xx is recorded (--record). Afterwards:
 #   - every acknowledged write is in the database: the case's event with the answered version as
-#     its seq exists and is that action;
+#     its seq exists and is that action, and no two acknowledgements name the same event;
 #   - `disclose audit verify` passes, and the server started cleanly after every kill;
 #   - no timer fired twice: each reminder occurrence (case, deadline, epoch, offset) is in the
 #     outbox once per subscription and reached the receiver under one message id; no expiry
@@ -197,8 +197,10 @@ import collections, json, sqlite3, sys
 db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
 missing = mismatched = 0
 examples = []
+acknowledged = collections.Counter()
 for line in open(sys.argv[2]):
     method, path, case_id, version, action = line.rstrip("\n").split("\t")
+    acknowledged[(case_id, version)] += 1
     row = db.execute("SELECT type FROM events WHERE case_id = ? AND seq = ?",
                      (int(case_id), int(version))).fetchone()
     if row is None:
@@ -209,6 +211,8 @@ for line in open(sys.argv[2]):
         examples.append(f"mismatched ({row[0]}): {line.strip()}")
 print("missing", missing)
 print("mismatched", mismatched)
+# Two acknowledgements of one event would mean two writes answered as one.
+print("acknowledged_twice", sum(1 for n in acknowledged.values() if n > 1))
 for e in examples[:10]:
     print("  ", e)
 # An expiry action applies once per window opened: never more correction_expired events on a
@@ -232,6 +236,7 @@ PYEOF
 cat "$TMP/db_check.txt"
 check "every acknowledged write is in the database" grep -q "^missing 0$" "$TMP/db_check.txt"
 check "each acknowledged write is the event it answered" grep -q "^mismatched 0$" "$TMP/db_check.txt"
+check "no event acknowledged to two writes" grep -q "^acknowledged_twice 0$" "$TMP/db_check.txt"
 check "no expiry action applied twice" grep -q "^expired_twice 0$" "$TMP/db_check.txt"
 check "no reminder occurrence queued twice" grep -q "^reminders_twice 0$" "$TMP/db_check.txt"
 check "audit chain intact" d audit verify
