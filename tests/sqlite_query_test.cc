@@ -632,9 +632,9 @@ class UsersAndTokensTest : public StoreTest {
     StoreTest::SetUp();
     open();
     add_agencies();
-    ann_ = store_->add_user({0, "Ann", "handler", "zrzy", false, true, "", "", "", ""});
-    bob_ = store_->add_user({0, "Bob", "registrar", "gov", false, true, "", "", "", ""});
-    sup_ = store_->add_user({0, "Sup", "supervisor", "", true, true, "", "", "", ""});
+    ann_ = store_->add_user({0, "Ann", "handler", "zrzy", false, true, "", "", "", "", ""});
+    bob_ = store_->add_user({0, "Bob", "registrar", "gov", false, true, "", "", "", "", ""});
+    sup_ = store_->add_user({0, "Sup", "supervisor", "", true, true, "", "", "", "", ""});
   }
   User ann_, bob_, sup_;
 };

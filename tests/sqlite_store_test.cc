@@ -189,11 +189,11 @@ TEST_F(SqliteStoreTest, Agencies) {
 
 TEST_F(SqliteStoreTest, UsersAndTokens) {
   add_agencies();
-  EXPECT_THROW(store_->add_user({0, "x", "handler", "nope", false, true, "", "", "", ""}),
+  EXPECT_THROW(store_->add_user({0, "x", "handler", "nope", false, true, "", "", "", "", ""}),
                StoreError);
-  EXPECT_THROW(store_->add_user({0, "x", "handler", "", false, true, "", "", "", ""}), StoreError);
-  User ann = store_->add_user({0, "Ann", "handler", "zrzy", false, true, "", "", "", ""});
-  User sup = store_->add_user({0, "Sup", "supervisor", "", true, true, "", "", "", ""});
+  EXPECT_THROW(store_->add_user({0, "x", "handler", "", false, true, "", "", "", "", ""}), StoreError);
+  User ann = store_->add_user({0, "Ann", "handler", "zrzy", false, true, "", "", "", "", ""});
+  User sup = store_->add_user({0, "Sup", "supervisor", "", true, true, "", "", "", "", ""});
   EXPECT_GT(ann.id, 0);
   EXPECT_NE(ann.id, sup.id);
   EXPECT_EQ(store_->find_user(ann.id)->agency, "zrzy");
