@@ -64,6 +64,12 @@ async function act(page, action, fill) {
   await form.waitFor();
   if (fill) await fill(form);
   await form.locator('button[type="submit"]').click();
+  // Success reloads the case (the form goes away); a refusal shows an alert inside the form.
+  const refusal = await Promise.race([
+    form.waitFor({state: 'detached'}).then(() => null),
+    form.getByRole('alert').waitFor().then(() => form.getByRole('alert').textContent()),
+  ]);
+  if (refusal) throw new Error(`${action} was refused: ${refusal}`);
   await page.locator('.banner-success').filter({hasText: '已完成'}).waitFor();
 }
 

@@ -5,16 +5,18 @@
 import {s} from './dom.js';
 
 export function columnChart(items, {label, height = 220, width = 520} = {}) {
-  const max = Math.max(1, ...items.map((i) => i.value));
+  // Whole-number ticks: the axis runs to the next multiple of the tick step above the data.
+  const ticks = 4;
+  const step = Math.max(1, Math.ceil(Math.max(0, ...items.map((i) => i.value)) / ticks));
+  const max = step * ticks;
   const top = 20;
   const bottom = 36;
   const left = 36;
   const plotH = height - top - bottom;
   const band = (width - left - 10) / Math.max(1, items.length);
   const parts = [];
-  const ticks = 4;
   for (let t = 0; t <= ticks; t++) {
-    const v = Math.round((max * t) / ticks);
+    const v = step * t;
     const y = top + plotH - (plotH * v) / max;
     parts.push(s('line', {x1: left, x2: width - 10, y1: y, y2: y, class: 'grid-line'}));
     parts.push(s('text', {x: left - 6, y: y + 4, class: 'svg-label', 'text-anchor': 'end'}, String(v)));
