@@ -174,7 +174,7 @@ function normalizeYear(body) {
     put(isOff ? off : makeup, d);
   }
   for (const k of ['holidays', 'off_days', 'offdays']) for (const d of body[k] || []) put(off, d);
-  for (const k of ['workdays', 'makeup_days', 'make_up_days', 'adjusted_workdays', 'working_weekends']) for (const d of body[k] || []) put(makeup, d);
+  for (const k of ['work_days', 'workdays', 'makeup_days', 'make_up_days', 'adjusted_workdays', 'working_weekends']) for (const d of body[k] || []) put(makeup, d);
   return {off, makeup};
 }
 
@@ -195,6 +195,7 @@ async function calendar(ctx, box) {
     if (e.status !== 404) slot.append(errorBanner(e));
   }
   const {off, makeup} = body ? normalizeYear(body) : {off: new Map(), makeup: new Map()};
+  if (body && body.origin === 'none') body = null;
   const official = body && (body.official ?? body.status === 'official');
   let working = 0;
   const months = [];
@@ -223,7 +224,7 @@ async function calendar(ctx, box) {
   }
   box.append(h('div', {class: 'card'},
     h('h2', `${year}年工作日历`),
-    h('p', body ? `${official ? '已公布（official）' : '暂定'}${body.version ? `，版本 ${body.version}` : ''}${body.source ? `，来源：${body.source}` : ''}；全年工作日 ${body.working_days ?? working} 天。`
+    h('p', body ? `${official ? '已公布（official）' : '暂定'}${body.origin === 'imported' ? '，导入' : body.origin === 'bundled' ? '，随程序发布' : ''}${body.version ? `，版本 ${body.version}` : ''}${body.source ? `，来源：${body.source}` : ''}；全年工作日 ${body.working_days ?? working} 天。`
       : `${year}年尚无节假日数据，按周末计算（期限标为“暂定”）。`),
     h('p', {class: 'legend'}, h('span', {class: 'key day-holiday'}), '法定节假日 ', h('span', {class: 'key day-makeup'}), '调休上班 ',
       h('span', {class: 'key day-weekend'}), '周末 ', h('span', {class: 'key day-work'}), '工作日'),
@@ -246,7 +247,7 @@ async function calendar(ctx, box) {
       }
       const target = parsed.year || year;
       const result = await api.put(`/calendar/${target}`, text);
-      ctx.setFlash(`已导入 ${target} 年节假日安排${result && result.recomputed !== undefined ? `，重算了 ${result.recomputed} 件案件的期限` : ''}。`, 'success');
+      ctx.setFlash(`已导入 ${target} 年节假日安排${result && result.cases_checked !== undefined ? `；检查了 ${result.cases_checked} 件在办案件，其中 ${result.cases_changed ?? 0} 件期限有变化` : ''}。`, 'success');
       ctx.navigate(`/admin/calendar?year=${target}`, {replace: true});
     });
   });
