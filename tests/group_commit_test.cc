@@ -30,7 +30,8 @@ class GroupCommitTest : public ::testing::Test {
   void TearDown() override {
     commit_.reset();
     db_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
+    for (const char* suffix : {"", "-wal", "-shm"})
+      std::filesystem::remove(path_.string() + suffix);
   }
 
   // What another connection sees: only committed rows.

@@ -178,6 +178,9 @@ TEST_F(SqliteStoreTest, Agencies) {
   add_agencies();
   EXPECT_THROW(store_->add_agency({"zrzy", "duplicate", ""}), StoreError);
   EXPECT_THROW(store_->add_agency({"", "no code", ""}), StoreError);
+  // Case numbers are YEAR-SHORT-NNNN: a second agency may not take a short name in use.
+  EXPECT_THROW(store_->add_agency({"zrzy2", "another", "自然资源"}), StoreError);
+  EXPECT_THROW(store_->add_agency({"gov2", "another", "gov"}), StoreError);
   std::vector<Agency> all = store_->agencies();
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].code, "gov");

@@ -42,7 +42,7 @@ class ReadPool {
           std::unique_lock<std::mutex> shared_lock);
     ReadPool* pool_;
     SQLite::Database* db_;
-    std::unique_ptr<SQLite::Database> owned_;  // pooled connection, handed back at the end
+    std::unique_ptr<SQLite::Database> owned_;   // pooled connection, handed back at the end
     std::unique_lock<std::mutex> shared_lock_;  // held in shared mode
   };
 

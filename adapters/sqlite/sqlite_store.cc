@@ -232,6 +232,13 @@ class SqliteStore final : public Store {
     write("add_agency", [&] {
       if (agency.code.empty()) throw StoreError("agency code is empty");
       if (agency_row(agency.code)) throw StoreError("agency " + agency.code + " already exists");
+      // Case numbers are YEAR-SHORT-NNNN, so short names must differ as codes do.
+      const std::string short_name = agency.short_name.empty() ? agency.code : agency.short_name;
+      SQLite::Statement same(db_, "SELECT code FROM agencies WHERE short_name = ?");
+      same.bind(1, short_name);
+      if (same.executeStep())
+        throw StoreError("short name '" + short_name + "' is taken by agency " +
+                         same.getColumn(0).getString());
       SQLite::Statement st(db_, "INSERT INTO agencies(code, name, short_name) VALUES(?, ?, ?)");
       st.bind(1, agency.code);
       st.bind(2, agency.name);

@@ -265,6 +265,12 @@ Response Api::Impl::create_agency(Call& call) {
   if (a.short_name.empty()) a.short_name = a.code;
   if (store.find_agency(a.code))
     throw ApiError{409, "conflict", "agency '" + a.code + "' exists already", "code", {}};
+  // Case numbers are YEAR-SHORT-NNNN: two agencies with one short name would collide.
+  for (const Agency& other : store.agencies())
+    if (other.short_name == a.short_name)
+      throw ApiError{409, "conflict",
+                     "short_name '" + a.short_name + "' is used by agency '" + other.code + "'",
+                     "short_name", {}};
   store.add_agency(a);
   Response r = json_response(
       201, json::object{{"code", a.code}, {"name", a.name}, {"short_name", a.short_name}});
