@@ -5,9 +5,11 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -55,6 +57,36 @@ class GroupCommitTest : public ::testing::Test {
     while (commit_->waiting() < n) std::this_thread::yield();
   }
 
+  // A first group runs `leader` and then stays open until writes 2, 3 and 4 (each doing
+  // `write(v)` on its own thread) are all queued, so those three form the next group together.
+  // Returns how many of the three threw; their messages are in errors_.
+  int behind_a_blocked_group(const std::function<void()>& leader,
+                             const std::function<void(int)>& write) {
+    std::thread first([&] {
+      commit_->run([&] {
+        leader();
+        wait_for_queue(4);
+      });
+    });
+    while (commit_->waiting() < 1) std::this_thread::yield();
+    std::mutex errors_mutex;
+    std::vector<std::thread> others;
+    for (int v = 2; v <= 4; ++v) {
+      others.emplace_back([&, v] {
+        try {
+          commit_->run([&] { write(v); });
+        } catch (const std::exception& e) {
+          std::lock_guard lock(errors_mutex);
+          errors_.push_back(e.what());
+        }
+      });
+    }
+    first.join();
+    for (auto& t : others) t.join();
+    return static_cast<int>(errors_.size());
+  }
+
+  std::vector<std::string> errors_;
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> db_;
   std::mutex db_mutex_;
@@ -69,73 +101,40 @@ TEST_F(GroupCommitTest, AWriteIsCommittedWhenRunReturns) {
 }
 
 TEST_F(GroupCommitTest, WritesQueuedDuringACommitShareTheNextTransaction) {
-  std::thread first([&] {
-    commit_->run([&] {
-      insert(1);
-      wait_for_queue(4);  // three more writers are queued behind this group
-    });
-  });
-  while (commit_->waiting() < 1) std::this_thread::yield();
-  std::vector<std::thread> others;
-  for (int v = 2; v <= 4; ++v) others.emplace_back([&, v] { commit_->run([&] { insert(v); }); });
-  first.join();
-  for (auto& t : others) t.join();
+  int failures = behind_a_blocked_group([&] { insert(1); }, [&](int v) { insert(v); });
+  EXPECT_EQ(failures, 0);
   EXPECT_EQ(committed(), std::vector<int>({1, 2, 3, 4}));
   EXPECT_EQ(commit_->writes(), 4u);
   EXPECT_EQ(commit_->groups(), 2u);  // {1}, then {2, 3, 4} in one transaction
 }
 
 TEST_F(GroupCommitTest, AFailingWriteRollsBackAloneAndGetsItsOwnError) {
-  std::atomic<int> failures{0};
-  std::thread first([&] { commit_->run([&] { wait_for_queue(4); }); });
-  while (commit_->waiting() < 1) std::this_thread::yield();
-  std::vector<std::thread> others;
-  for (int v = 2; v <= 4; ++v) {
-    others.emplace_back([&, v] {
-      try {
-        commit_->run([&] {
-          insert(v);
-          insert(v * 10);
-          if (v == 3) throw std::runtime_error("refused");
-        });
-      } catch (const std::runtime_error& e) {
-        EXPECT_STREQ(e.what(), "refused");
-        ++failures;
-      }
-    });
-  }
-  first.join();
-  for (auto& t : others) t.join();
-  EXPECT_EQ(failures.load(), 1);
+  int failures = behind_a_blocked_group([] {},
+                                        [&](int v) {
+                                          insert(v);
+                                          insert(v * 10);
+                                          if (v == 3) throw std::runtime_error("refused");
+                                        });
+  EXPECT_EQ(failures, 1);
+  EXPECT_EQ(errors_, std::vector<std::string>({"refused"}));
   // Write 3 left nothing behind, not even its first insert; 2 and 4 are whole.
   EXPECT_EQ(committed(), std::vector<int>({2, 4, 20, 40}));
+  EXPECT_EQ(commit_->groups(), 2u);
 }
 
 TEST_F(GroupCommitTest, ATransactionSQLiteAbandonsFailsEveryWriteInIt) {
-  std::atomic<int> failures{0};
-  std::thread first([&] { commit_->run([&] { wait_for_queue(4); }); });
-  while (commit_->waiting() < 1) std::this_thread::yield();
-  std::vector<std::thread> others;
-  for (int v = 2; v <= 4; ++v) {
-    others.emplace_back([&, v] {
-      try {
-        commit_->run([&] {
-          insert(v);
-          // What a full disk does: SQLite rolls the whole transaction back under the group.
-          if (v == 3) {
-            db_->exec("ROLLBACK");
-            throw std::runtime_error("disk full");
-          }
-        });
-      } catch (const std::exception&) {
-        ++failures;
-      }
-    });
-  }
-  first.join();
-  for (auto& t : others) t.join();
+  int failures = behind_a_blocked_group([] {},
+                                        [&](int v) {
+                                          insert(v);
+                                          // What a full disk does: SQLite rolls the whole
+                                          // transaction back under the group.
+                                          if (v == 3) {
+                                            db_->exec("ROLLBACK");
+                                            throw std::runtime_error("disk full");
+                                          }
+                                        });
   // Whichever order the three ran in, none of them is durable, so none may report success.
-  EXPECT_EQ(failures.load(), 3);
+  EXPECT_EQ(failures, 3);
   EXPECT_TRUE(committed().empty());
   // And the next write works normally.
   commit_->run([&] { insert(7); });
