@@ -18,17 +18,9 @@ constexpr std::pair<const char*, const char*> kSecurityHeaders[] = {
     {"X-Frame-Options", "DENY"},
 };
 
-bool ends_with(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 // Paths the API answers even for GET: everything under /api and the operations endpoints.
 bool api_path(std::string_view path) {
-  return path == "/api" || starts_with(path, "/api/") || path == "/healthz" || path == "/readyz" ||
+  return path == "/api" || path.starts_with("/api/") || path == "/healthz" || path == "/readyz" ||
          path == "/metrics";
 }
 
@@ -44,7 +36,7 @@ bool matches_etag(std::string_view header, std::string_view etag) {
     header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
     while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
     while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (starts_with(item, "W/")) item.remove_prefix(2);
+    if (item.starts_with("W/")) item.remove_prefix(2);
     if (item == "*" || item == etag) return true;
   }
   return false;
@@ -66,7 +58,7 @@ std::string content_type_for(std::string_view path) {
       {".txt", "text/plain; charset=utf-8"},
   };
   for (const auto& [extension, type] : kTypes)
-    if (ends_with(path, extension)) return type;
+    if (path.ends_with(extension)) return type;
   return "application/octet-stream";
 }
 
@@ -87,7 +79,7 @@ http::Response ConsoleHandler::handle(const http::Request& request) {
 
   const EmbeddedFile* file = nullptr;
   http::Response r;
-  if (starts_with(path, "/assets/")) {
+  if (path.starts_with("/assets/")) {
     r.route = "/assets/*";
     file = find(path.substr(1));
   } else {
