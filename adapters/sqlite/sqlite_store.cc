@@ -9,6 +9,7 @@
 #include "sqlite/sqlite_store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 #include <openssl/rand.h>
 
 #include <boost/json.hpp>
@@ -506,6 +507,23 @@ class SqliteStore final : public Store {
     });
   }
 
+  void batch(const std::function<void()>& writes) override {
+    if (batch_owner_ == this) throw StoreError("store batches do not nest");
+    guarded("batch", [&] {
+      commit_.run([&] {
+        batch_owner_ = this;
+        batch_lost_ = false;
+        try {
+          writes();
+        } catch (...) {
+          batch_owner_ = nullptr;
+          throw;
+        }
+        batch_owner_ = nullptr;
+      });
+    });
+  }
+
   std::optional<Case> load_case(CaseId id) const override {
     return read("load_case", [&](SQLite::Database& db) -> std::optional<Case> {
       SQLite::Statement st(db, "SELECT doc FROM cases WHERE id = ?");
@@ -939,6 +957,7 @@ class SqliteStore final : public Store {
   // (group commit); returns what `f` returns once that transaction committed.
   template <class F>
   auto write(const char* what, F&& f) -> decltype(f()) {
+    if (batch_owner_ == this) return guarded(what, [&] { return in_savepoint(f); });
     return guarded(what, [&]() -> decltype(f()) {
       if constexpr (std::is_void_v<decltype(f())>) {
         commit_.run(f);
@@ -950,9 +969,39 @@ class SqliteStore final : public Store {
     });
   }
 
-  // Runs `f` with a reading connection (see ReadPool).
+  // Inside a batch (on its thread): `f` in a savepoint of the batch's transaction, which the
+  // commit group already holds, so that a failing write rolls back alone.
+  template <class F>
+  auto in_savepoint(F& f) -> decltype(f()) {
+    if (batch_lost_) throw StoreError("the batch's transaction was rolled back by an error");
+    db_.exec("SAVEPOINT batch_write");
+    try {
+      if constexpr (std::is_void_v<decltype(f())>) {
+        f();
+        db_.exec("RELEASE batch_write");
+      } else {
+        auto result = f();
+        db_.exec("RELEASE batch_write");
+        return result;
+      }
+    } catch (...) {
+      // Some errors (a full disk, an I/O error) make SQLite abandon the whole transaction: then
+      // the batch is lost, and later calls must not write outside it.
+      if (sqlite3_get_autocommit(db_.getHandle()) != 0) {
+        batch_lost_ = true;
+        throw;
+      }
+      db_.exec("ROLLBACK TO batch_write");
+      db_.exec("RELEASE batch_write");
+      throw;
+    }
+  }
+
+  // Runs `f` with a reading connection (see ReadPool); inside a batch, with the writing
+  // connection, so the batch sees its own writes.
   template <class F>
   auto read(const char* what, F&& f) const -> decltype(f(std::declval<SQLite::Database&>())) {
+    if (batch_owner_ == this) return guarded(what, [&] { return f(db_); });
     return guarded(what, [&] {
       sqlite::ReadPool::Lease lease = readers_.acquire();
       return f(lease.db());
@@ -1307,7 +1356,12 @@ class SqliteStore final : public Store {
   sqlite::GroupCommit commit_{db_, db_mutex_};
   mutable sqlite::ReadPool readers_;
   CaseWriteHook hook_;  // guarded by db_mutex_; set once at start-up
+  // The store whose batch this thread is running, if any (see batch()).
+  static thread_local const SqliteStore* batch_owner_;
+  bool batch_lost_ = false;  // guarded by db_mutex_
 };
+
+thread_local const SqliteStore* SqliteStore::batch_owner_ = nullptr;
 
 }  // namespace
 

@@ -271,6 +271,13 @@ class Store {
   virtual void append_event(const Case& next, Event event, int64_t expected_version,
                             const std::vector<DeadlineView>& deadlines,
                             const IdempotencyBuilder& remember = {}) = 0;
+  // Runs `writes` (this thread's calls to the store) in one transaction, committed once when it
+  // returns: for bulk loads such as the data generator, where a commit per write would dominate.
+  // A writing call inside that throws still rolls back alone (its own savepoint); an exception
+  // out of `writes` rolls back the whole batch and is rethrown. Reads inside see the batch's own
+  // writes. Other threads' writes wait until the batch has committed, so this is not for
+  // request handling. Batches do not nest.
+  virtual void batch(const std::function<void()>& writes) = 0;
   virtual std::optional<Case> load_case(CaseId id) const = 0;
   virtual std::vector<Event> history(CaseId id) const = 0;
   // The newest event of the global chain (cheap: one indexed row).
