@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include <boost/json.hpp>
 #include <atomic>
+#include <boost/json.hpp>
 #include <filesystem>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "disclose/audit.h"
@@ -194,7 +194,8 @@ TEST_F(SqliteStoreTest, UsersAndTokens) {
   add_agencies();
   EXPECT_THROW(store_->add_user({0, "x", "handler", "nope", false, true, "", "", "", "", ""}),
                StoreError);
-  EXPECT_THROW(store_->add_user({0, "x", "handler", "", false, true, "", "", "", "", ""}), StoreError);
+  EXPECT_THROW(store_->add_user({0, "x", "handler", "", false, true, "", "", "", "", ""}),
+               StoreError);
   User ann = store_->add_user({0, "Ann", "handler", "zrzy", false, true, "", "", "", "", ""});
   User sup = store_->add_user({0, "Sup", "supervisor", "", true, true, "", "", "", "", ""});
   EXPECT_GT(ann.id, 0);
@@ -605,6 +606,171 @@ TEST_F(SqliteStoreTest, ConcurrentWritersAllLandAndTheChainStaysWhole) {
   SQLite::Database db = raw();
   EXPECT_EQ(db.execAndGet("SELECT COUNT(DISTINCT number) FROM cases").getInt64(),
             kThreads * kCasesPerThread);
+}
+
+// --- batches (Store::batch) ---------------------------------------------------------------
+
+TEST_F(SqliteStoreTest, BatchCommitsItsWritesTogetherAndSeesThemMeanwhile) {
+  add_agencies();
+  Case before = create("gov", "2025-03-03");
+  std::vector<CaseId> ids;
+  store_->batch([&] {
+    for (int i = 0; i < 5; ++i) {
+      Case c = create("zrzy", "2025-03-04");
+      c = act(c, "submit_review", "review");
+      ids.push_back(c.id);
+    }
+    // Reads inside the batch see its writes; another connection does not, until it commits.
+    EXPECT_EQ(store_->load_case(ids.back())->state, "review");
+    EXPECT_EQ(store_->history(ids.back()).size(), 2u);
+    EXPECT_EQ(count("cases"), 1);
+  });
+  EXPECT_EQ(count("cases"), 6);
+  EXPECT_EQ(count("events"), 11);
+  EXPECT_EQ(store_->load_case(ids.front())->number, "2025-自然资源-0001");
+  EXPECT_EQ(store_->load_case(before.id)->version, 1);
+  EXPECT_TRUE(store_->verify_audit().ok);
+}
+
+TEST_F(SqliteStoreTest, AFailingWriteInABatchRollsBackAloneAndAThrowRollsBackAll) {
+  add_agencies();
+  Case c = create("gov", "2025-03-03");
+  store_->batch([&] {
+    Case moved = act(c, "submit_review", "review");
+    // A stale version: refused, and only this write is undone.
+    Step stale = advance(c, "withdraw", "closed");
+    EXPECT_THROW(store_->append_event(stale.next, stale.event, c.version, {}), VersionConflict);
+    EXPECT_THROW(create("nowhere", "2025-03-03"), StoreError);
+    act(moved, "accept", "handling");
+  });
+  EXPECT_EQ(store_->load_case(c.id)->state, "handling");
+  EXPECT_EQ(count("events"), 3);
+
+  struct Abandon {};
+  EXPECT_THROW(store_->batch([&] {
+    create("gov", "2025-03-05");
+    act(*store_->load_case(c.id), "note", "handling");
+    throw Abandon{};
+  }),
+               Abandon);
+  EXPECT_EQ(count("cases"), 1);
+  EXPECT_EQ(count("events"), 3);
+  EXPECT_THROW(store_->batch([&] { store_->batch([] {}); }), StoreError);
+  EXPECT_EQ(count("cases"), 1);
+  EXPECT_TRUE(store_->verify_audit().ok);
+}
+
+TEST_F(SqliteStoreTest, BatchOnAnInMemoryDatabaseReadsWithoutDeadlock) {
+  auto memory = open_sqlite_store({":memory:"});
+  memory->add_agency({"gov", "区政府办公室", ""});
+  memory->batch([&] {
+    Case c = new_case("gov", "2025-03-03");
+    Case stored = memory->create_case(c, register_event(c), {});
+    EXPECT_EQ(memory->load_case(stored.id)->number, "2025-gov-0001");
+  });
+  EXPECT_EQ(memory->list_cases({}).size(), 1u);
+}
+
+// --- the annual report's view of the cases ------------------------------------------------
+
+TEST_F(SqliteStoreTest, ReportCasesComeFromColumnsAndSkipCasesThatCannotCount) {
+  add_agencies();
+  auto close = [&](Case c, const char* on, const std::string& determination) {
+    Step s = advance(c, "record_delivery", "closed");
+    s.next.closed_on = D(on);
+    s.next.outcome = Outcome{determination, "条例第二十七条", ""};
+    store_->append_event(s.next, s.event, c.version, {});
+    return s.next;
+  };
+  Case long_closed = close(create("gov", "2022-03-01"), "2022-04-01", "disclosed");
+  Case closed_last_year = close(create("gov", "2024-05-06"), "2024-06-01", "partial");
+  Case open_old = create("gov", "2023-12-01");
+  Case this_year = create("zrzy", "2025-02-03");
+  Case next_year = create("gov", "2026-01-05");
+  // Closed long ago, but a lawsuit this year counts in table 四 of this year.
+  Case sued = create("gov", "2021-06-01");
+  {
+    Step s = advance(close(sued, "2021-07-01", "not_held"), "record_remedy", "closed");
+    s.next.remedies = {Remedy{D("2025-03-01"), "suit_direct", "pending"}};
+    s.next.fees = {Fee{D("2021-06-20"), "per_page", 120, true}};
+    store_->append_event(s.next, s.event, s.next.version - 1, {});
+  }
+  Case other_workflow = store_->create_case(new_case("gov", "2025-01-06", "public-data-open"),
+                                            register_event(new_case("gov", "2025-01-06")), {});
+
+  auto ids = [&](const std::string& agency) {
+    std::vector<CaseId> seen;
+    store_->for_each_report_case("gov-info-disclosure", agency, 2025, [&](const ReportCase& c) {
+      seen.push_back(c.id);
+      if (c.id == closed_last_year.id) {
+        EXPECT_EQ(c.determination, "partial");
+        EXPECT_EQ(c.closed_on, D("2024-06-01"));
+        EXPECT_EQ(c.applicant_kind, "natural_person");
+        EXPECT_EQ(c.number, closed_last_year.number);
+        EXPECT_EQ(c.received_on, D("2024-05-06"));
+      }
+      if (c.id == sued.id) {
+        ASSERT_EQ(c.remedies.size(), 1u);
+        EXPECT_EQ(c.remedies[0].kind, "suit_direct");
+        ASSERT_EQ(c.fees.size(), 1u);
+        EXPECT_EQ(c.fees[0].amount_yuan, 120);
+      }
+      if (c.id == open_old.id) EXPECT_FALSE(c.closed_on);
+    });
+    return seen;
+  };
+  EXPECT_EQ(ids(""),
+            (std::vector<CaseId>{closed_last_year.id, open_old.id, this_year.id, sued.id}));
+  EXPECT_EQ(ids("zrzy"), std::vector<CaseId>{this_year.id});
+  (void)long_closed;
+  (void)next_year;
+  (void)other_workflow;
+}
+
+TEST_F(SqliteStoreTest, MigrationFiveBackfillsTheReportColumns) {
+  // A database at schema 4 with a case written before the columns existed.
+  store_.reset();
+  std::filesystem::remove(path_);
+  {
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    sqlite::migrate(db, 4);
+    db.exec("INSERT INTO agencies VALUES('gov', '区政府办公室', 'gov')");
+    Case c = new_case("gov", "2024-03-01");
+    c.id = 1;
+    c.number = "2024-gov-0001";
+    c.registration.applicant.kind = "commercial";
+    c.outcome = Outcome{"disclosed", "", ""};
+    c.closed_on = D("2024-03-20");
+    c.remedies = {Remedy{D("2025-01-02"), "review", "upheld"}};
+    SQLite::Statement st(db,
+                         "INSERT INTO cases(id, number, workflow, agency, state, version,"
+                         " received_on, closed_on, doc, created_at, updated_at)"
+                         " VALUES(1, ?, 'gov-info-disclosure', 'gov', 'closed', 1, '2024-03-01',"
+                         " '2024-03-20', ?, 'x', 'x')");
+    st.bind(1, c.number);
+    st.bind(2, json::serialize(to_json(c)));
+    st.exec();
+    db.exec(
+        "INSERT INTO cases(id, number, workflow, agency, state, version, received_on, doc,"
+        " created_at, updated_at) SELECT 2, '2024-gov-0002', workflow, agency, 'registered', 1,"
+        " '2024-04-01', json_remove(doc, '$.remedies', '$.fees', '$.outcome'), 'x', 'x'"
+        " FROM cases WHERE id = 1");
+  }
+  store_ = open_sqlite_store({path_});
+  std::vector<ReportCase> seen;
+  store_->for_each_report_case("gov-info-disclosure", "", 2025,
+                               [&](const ReportCase& c) { seen.push_back(c); });
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].applicant_kind, "commercial");
+  EXPECT_EQ(seen[0].determination, "disclosed");
+  ASSERT_EQ(seen[0].remedies.size(), 1u);
+  EXPECT_EQ(seen[0].remedies[0].on, D("2025-01-02"));
+  EXPECT_EQ(seen[0].remedies[0].result, "upheld");
+  EXPECT_TRUE(seen[0].fees.empty());
+  EXPECT_EQ(seen[1].determination, "");
+  EXPECT_TRUE(seen[1].remedies.empty());
+  SQLite::Database db = raw();
+  EXPECT_TRUE(db.execAndGet("SELECT remedies_fees FROM cases WHERE id = 2").isNull());
 }
 
 }  // namespace

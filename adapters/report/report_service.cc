@@ -31,15 +31,18 @@ void for_each_case(const Store& store, CaseFilter filter, Fn&& fn) {
 
 AnnualReport annual_report_from_store(const Store& store, const Workflow& workflow, int year,
                                       const std::string& agency, const std::string& agency_name) {
-  CaseFilter filter;
-  filter.workflow = workflow.name;
-  if (!agency.empty()) filter.agency = agency;
-  std::vector<Case> cases;
-  for_each_case(store, filter, [&](const Case& c) { cases.push_back(c); });
-  AnnualReport report = build_annual_report(workflow, cases, year, agency);
+  // One pass over the cases that can count in either year: this year's report and last year's,
+  // for the carry-over check, side by side.
+  AnnualReportTally current(workflow, year, agency);
+  AnnualReportTally last_year(workflow, year - 1, agency);
+  store.for_each_report_case(workflow.name, agency, year, [&](const ReportCase& c) {
+    current.add(c);
+    last_year.add(c);
+  });
+  AnnualReport report = std::move(current).finish();
   report.agency_name = agency_name;
   // 二 must continue last year's 四; only meaningful when last year had any requests.
-  AnnualReport previous = build_annual_report(workflow, cases, year - 1, agency);
+  AnnualReport previous = std::move(last_year).finish();
   if (previous.has_cases()) {
     for (std::string& failure : check_carry_over(previous, report))
       report.check_failures.push_back(std::move(failure));

@@ -249,6 +249,30 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_by_user ON sessions(user_id);
 )sql"},
+    // Issue #6: the annual report of a database with a million cases reads these columns instead
+    // of parsing every case document. Written with the case row, like applicant_name; backfilled
+    // here with JSON paths frozen in this migration.
+    {5, R"sql(
+ALTER TABLE cases ADD COLUMN applicant_kind TEXT NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN determination TEXT NOT NULL DEFAULT '';  -- the outcome's; '' none
+-- {"remedies": [...], "fees": [...]} as in the document; NULL when the case has neither.
+ALTER TABLE cases ADD COLUMN remedies_fees TEXT;
+UPDATE cases SET
+  applicant_kind = COALESCE(json_extract(doc, '$.registration.applicant.kind'), ''),
+  determination = COALESCE(json_extract(doc, '$.outcome.determination'), ''),
+  remedies_fees = CASE
+    WHEN COALESCE(json_array_length(doc, '$.remedies'), 0) > 0
+      OR COALESCE(json_array_length(doc, '$.fees'), 0) > 0
+    THEN json_object('remedies', json(COALESCE(json_extract(doc, '$.remedies'), '[]')),
+                     'fees', json(COALESCE(json_extract(doc, '$.fees'), '[]')))
+  END;
+
+-- Overdue means a running or paused deadline past its due date. Closed cases keep their
+-- deadline rows (stopped or met), so over the years nearly every row is one that can never be
+-- overdue; this index holds only the others, for the overdue count and list.
+CREATE INDEX deadlines_open_by_due ON deadlines(due_on, case_id)
+  WHERE status IN ('running', 'paused');
+)sql"},
 };
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "sqlite/statement_cache.h"
+
 namespace SQLite {
 class Database;
 }
@@ -17,10 +19,10 @@ namespace disclose::sqlite {
 
 class ReadPool {
  public:
-  // `shared` and `shared_mutex` are the writing connection and its mutex, used when `path` is
-  // ":memory:" (or empty). Both must outlive the pool.
+  // `shared`, its statements and `shared_mutex` are the writing connection's, used when `path`
+  // is ":memory:" (or empty). All must outlive the pool.
   ReadPool(std::string path, int busy_timeout_ms, SQLite::Database& shared,
-           std::mutex& shared_mutex);
+           StatementCache& shared_statements, std::mutex& shared_mutex);
   ~ReadPool();
   ReadPool(const ReadPool&) = delete;
   ReadPool& operator=(const ReadPool&) = delete;
@@ -35,29 +37,34 @@ class ReadPool {
     Lease& operator=(const Lease&) = delete;
     Lease& operator=(Lease&&) = delete;
     SQLite::Database& db() const { return *db_; }
+    // Statements prepared on db(), kept with it.
+    StatementCache& statements() const { return *statements_; }
 
    private:
     friend class ReadPool;
-    Lease(ReadPool* pool, SQLite::Database* db, std::unique_ptr<SQLite::Database> owned,
-          std::unique_lock<std::mutex> shared_lock);
+    struct Pooled;
+    Lease(ReadPool* pool, SQLite::Database* db, StatementCache* statements,
+          std::unique_ptr<Pooled> owned, std::unique_lock<std::mutex> shared_lock);
     ReadPool* pool_;
     SQLite::Database* db_;
-    std::unique_ptr<SQLite::Database> owned_;   // pooled connection, handed back at the end
+    StatementCache* statements_;
+    std::unique_ptr<Pooled> owned_;             // pooled connection, handed back at the end
     std::unique_lock<std::mutex> shared_lock_;  // held in shared mode
   };
 
   Lease acquire();
 
  private:
-  void give_back(std::unique_ptr<SQLite::Database> db);
+  void give_back(std::unique_ptr<Lease::Pooled> connection);
 
   const std::string path_;
   const int busy_timeout_ms_;
   const bool shared_mode_;
   SQLite::Database& shared_;
+  StatementCache& shared_statements_;
   std::mutex& shared_mutex_;
   std::mutex idle_mutex_;
-  std::vector<std::unique_ptr<SQLite::Database>> idle_;
+  std::vector<std::unique_ptr<Lease::Pooled>> idle_;
 };
 
 }  // namespace disclose::sqlite

@@ -9,8 +9,8 @@
 #include "sqlite/sqlite_store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <sqlite3.h>
 #include <openssl/rand.h>
+#include <sqlite3.h>
 
 #include <boost/json.hpp>
 #include <charconv>
@@ -29,6 +29,7 @@
 #include "sqlite/outbox_rows.h"
 #include "sqlite/read_pool.h"
 #include "sqlite/session_rows.h"
+#include "sqlite/statement_cache.h"
 #include "sqlite/subscription_rows.h"
 #include "sqlite/timer_rows.h"
 
@@ -89,6 +90,26 @@ CalendarYear calendar_year_from_json(const std::string& text) {
   y.off_days = dates(o.at("off_days"));
   y.work_days = dates(o.at("work_days"));
   return y;
+}
+
+Date date_column(const SQLite::Column& column, CaseId id) {
+  std::optional<Date> day = Date::parse(column.getString());
+  if (!day) {
+    throw StoreError("case " + std::to_string(id) + ": unreadable date '" + column.getString() +
+                     "'");
+  }
+  return *day;
+}
+
+// The annual report's columns (migration 5) at `first`, `first`+1 and `first`+2.
+void bind_report_columns(SQLite::Statement& st, int first, const Case& c) {
+  st.bind(first, c.registration.applicant.kind);
+  st.bind(first + 1, c.outcome ? c.outcome->determination : std::string());
+  if (c.remedies.empty() && c.fees.empty()) {
+    st.bind(first + 2);
+  } else {
+    st.bind(first + 2, json::serialize(remedies_and_fees_to_json(c.remedies, c.fees)));
+  }
 }
 
 std::optional<Instant> instant_column(const SQLite::Column& column) {
@@ -217,7 +238,7 @@ class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const SqliteOptions& options)
       : db_(options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs),
-        readers_(options.path, kBusyTimeoutMs, db_, db_mutex_) {
+        readers_(options.path, kBusyTimeoutMs, db_, statements_, db_mutex_) {
     // PRAGMA arguments cannot be bound, so the only variable one is checked against a list.
     if (options.synchronous != "FULL" && options.synchronous != "NORMAL") {
       throw StoreError("sqlite: synchronous must be FULL or NORMAL, not '" + options.synchronous +
@@ -249,9 +270,7 @@ class SqliteStore final : public Store {
   }
 
   std::optional<Agency> find_agency(const std::string& code) const override {
-    return read("find_agency", [&](SQLite::Database& db) {
-      return agency_row(db, code);
-    });
+    return read("find_agency", [&](SQLite::Database& db) { return agency_row(db, code); });
   }
 
   std::vector<Agency> agencies() const override {
@@ -386,18 +405,18 @@ class SqliteStore final : public Store {
     std::string hash = sha256_hex(token);
     std::string now = now_text();
     bool stale = false;
-    std::optional<User> user =
-        read("user_by_token", [&](SQLite::Database& db) -> std::optional<User> {
-          SQLite::Statement st(db, std::string(kUserColumns) +
-                                       ", t.last_used_at"
-                                       " FROM api_tokens t JOIN users u ON u.id = t.user_id"
-                                       " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
-                                       " AND u.active = 1");
-          st.bind(1, hash);
-          if (!st.executeStep()) return std::nullopt;
-          std::optional<Instant> last = instant_column(st.getColumn(kUserColumnCount));
+    std::optional<User> user = read_cached(
+        "user_by_token", [&](sqlite::StatementCache& statements) -> std::optional<User> {
+          auto st = statements.get(std::string(kUserColumns) +
+                                   ", t.last_used_at"
+                                   " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+                                   " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
+                                   " AND u.active = 1");
+          st->bind(1, hash);
+          if (!st->executeStep()) return std::nullopt;
+          std::optional<Instant> last = instant_column(st->getColumn(kUserColumnCount));
           stale = !last || *last + kTokenTouchInterval <= *parse_instant(now);
-          return user_from(st);
+          return user_from(*st);
         });
     // Reading a token must not cost a write (and a commit) on every request: the last-used time
     // is kept to the minute.
@@ -411,7 +430,6 @@ class SqliteStore final : public Store {
     }
     return user;
   }
-
 
   Case create_case(Case a_case, Event event, const std::vector<DeadlineView>& deadlines,
                    const IdempotencyBuilder& remember) override {
@@ -428,29 +446,35 @@ class SqliteStore final : public Store {
       std::snprintf(serial, sizeof serial, "%04lld", static_cast<long long>(n));
       a_case.number = std::to_string(year) + "-" + agency->short_name + "-" + serial;
       // The write lock is held, so the next id cannot be taken by anyone else.
-      a_case.id = db_.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM cases").getInt64();
+      {
+        auto next_id = statements_.get("SELECT COALESCE(MAX(id), 0) + 1 FROM cases");
+        next_id->executeStep();
+        a_case.id = next_id->getColumn(0).getInt64();
+      }
       event.case_id = a_case.id;
 
-      SQLite::Statement st(db_,
-                           "INSERT INTO cases(id, number, workflow, agency, state, version,"
-                           " received_on, closed_on, assignee, doc, created_at, updated_at,"
-                           " applicant_name, request_description)"
-                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      st.bind(1, a_case.id);
-      st.bind(2, a_case.number);
-      st.bind(3, a_case.workflow);
-      st.bind(4, a_case.agency);
-      st.bind(5, a_case.state);
-      st.bind(6, a_case.version);
-      st.bind(7, a_case.registration.received_on.str());
-      bind_optional(st, 8, date_text(a_case.closed_on));
-      st.bind(9, a_case.assignee);
-      st.bind(10, json::serialize(to_json(a_case)));
-      st.bind(11, format_instant(a_case.created_at, 0));
-      st.bind(12, format_instant(a_case.updated_at, 0));
-      st.bind(13, a_case.registration.applicant.name);
-      st.bind(14, a_case.registration.request.description);
-      st.exec();
+      auto st = statements_.get(
+          "INSERT INTO cases(id, number, workflow, agency, state, version,"
+          " received_on, closed_on, assignee, doc, created_at, updated_at,"
+          " applicant_name, request_description, applicant_kind, determination,"
+          " remedies_fees)"
+          " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      st->bind(1, a_case.id);
+      st->bind(2, a_case.number);
+      st->bind(3, a_case.workflow);
+      st->bind(4, a_case.agency);
+      st->bind(5, a_case.state);
+      st->bind(6, a_case.version);
+      st->bind(7, a_case.registration.received_on.str());
+      bind_optional(*st, 8, date_text(a_case.closed_on));
+      st->bind(9, a_case.assignee);
+      st->bind(10, json::serialize(to_json(a_case)));
+      st->bind(11, format_instant(a_case.created_at, 0));
+      st->bind(12, format_instant(a_case.updated_at, 0));
+      st->bind(13, a_case.registration.applicant.name);
+      st->bind(14, a_case.registration.request.description);
+      bind_report_columns(*st, 15, a_case);
+      st->exec();
 
       insert_event(event, genesis_hash());
       replace_deadlines(a_case.id, deadlines);
@@ -480,21 +504,23 @@ class SqliteStore final : public Store {
       stored_next.number = *number;
 
       // The search columns follow the document, in case an action corrects the registration.
-      SQLite::Statement st(db_,
-                           "UPDATE cases SET state = ?, version = ?, closed_on = ?, assignee = ?,"
-                           " doc = ?, updated_at = ?, applicant_name = ?, request_description = ?"
-                           " WHERE id = ? AND version = ?");
-      st.bind(1, next.state);
-      st.bind(2, next.version);
-      bind_optional(st, 3, date_text(next.closed_on));
-      st.bind(4, next.assignee);
-      st.bind(5, json::serialize(to_json(stored_next)));
-      st.bind(6, format_instant(next.updated_at, 0));
-      st.bind(7, next.registration.applicant.name);
-      st.bind(8, next.registration.request.description);
-      st.bind(9, next.id);
-      st.bind(10, expected_version);
-      if (st.exec() == 0) {
+      auto st = statements_.get(
+          "UPDATE cases SET state = ?, version = ?, closed_on = ?, assignee = ?,"
+          " doc = ?, updated_at = ?, applicant_name = ?, request_description = ?,"
+          " applicant_kind = ?, determination = ?, remedies_fees = ?"
+          " WHERE id = ? AND version = ?");
+      st->bind(1, next.state);
+      st->bind(2, next.version);
+      bind_optional(*st, 3, date_text(next.closed_on));
+      st->bind(4, next.assignee);
+      st->bind(5, json::serialize(to_json(stored_next)));
+      st->bind(6, format_instant(next.updated_at, 0));
+      st->bind(7, next.registration.applicant.name);
+      st->bind(8, next.registration.request.description);
+      bind_report_columns(*st, 9, next);
+      st->bind(12, next.id);
+      st->bind(13, expected_version);
+      if (st->exec() == 0) {
         SQLite::Statement version(db_, "SELECT version FROM cases WHERE id = ?");
         version.bind(1, next.id);
         version.executeStep();
@@ -525,34 +551,34 @@ class SqliteStore final : public Store {
   }
 
   std::optional<Case> load_case(CaseId id) const override {
-    return read("load_case", [&](SQLite::Database& db) -> std::optional<Case> {
-      SQLite::Statement st(db, "SELECT doc FROM cases WHERE id = ?");
-      st.bind(1, id);
-      if (!st.executeStep()) return std::nullopt;
-      return case_from_doc(id, st.getColumn(0).getString());
+    return read_cached("load_case", [&](sqlite::StatementCache& statements) -> std::optional<Case> {
+      auto st = statements.get("SELECT doc FROM cases WHERE id = ?");
+      st->bind(1, id);
+      if (!st->executeStep()) return std::nullopt;
+      return case_from_doc(id, st->getColumn(0).getString());
     });
   }
 
   std::vector<Event> history(CaseId id) const override {
-    return read("history", [&](SQLite::Database& db) {
-      SQLite::Statement st(db,
-                           "SELECT body, prev_hash, hash, global_seq, global_prev_hash, global_hash"
-                           " FROM events WHERE case_id = ? ORDER BY seq");
-      st.bind(1, id);
+    return read_cached("history", [&](sqlite::StatementCache& statements) {
+      auto st = statements.get(
+          "SELECT body, prev_hash, hash, global_seq, global_prev_hash, global_hash"
+          " FROM events WHERE case_id = ? ORDER BY seq");
+      st->bind(1, id);
       std::vector<Event> out;
-      while (st.executeStep()) {
+      while (st->executeStep()) {
         Event e;
         try {
-          e = event_from_json(json::parse(st.getColumn(0).getString()));
+          e = event_from_json(json::parse(st->getColumn(0).getString()));
         } catch (const std::exception& error) {
           throw StoreError("case " + std::to_string(id) +
                            ": stored event unreadable: " + error.what());
         }
-        e.prev_hash = st.getColumn(1).getString();
-        e.hash = st.getColumn(2).getString();
-        e.global_seq = st.getColumn(3).getInt64();
-        e.global_prev_hash = st.getColumn(4).getString();
-        e.global_hash = st.getColumn(5).getString();
+        e.prev_hash = st->getColumn(1).getString();
+        e.hash = st->getColumn(2).getString();
+        e.global_seq = st->getColumn(3).getInt64();
+        e.global_prev_hash = st->getColumn(4).getString();
+        e.global_hash = st->getColumn(5).getString();
         out.push_back(std::move(e));
       }
       return out;
@@ -587,18 +613,61 @@ class SqliteStore final : public Store {
     });
   }
 
+  void for_each_report_case(const std::string& workflow, const std::string& agency, int year,
+                            const std::function<void(const ReportCase&)>& fn) const override {
+    read("for_each_report_case", [&](SQLite::Database& db) {
+      std::string sql =
+          "SELECT id, number, workflow, agency, received_on, closed_on, applicant_kind,"
+          " determination, remedies_fees FROM cases"
+          " WHERE workflow = :workflow AND received_on <= :last"
+          " AND (closed_on IS NULL OR closed_on >= :previous_first OR remedies_fees IS NOT NULL)";
+      if (!agency.empty()) sql += " AND agency = :agency";
+      sql += " ORDER BY id";
+      SQLite::Statement st(db, sql);
+      st.bind(":workflow", workflow);
+      st.bind(":last", Date::from_ymd(year, 12, 31).str());
+      st.bind(":previous_first", Date::from_ymd(year - 1, 1, 1).str());
+      if (!agency.empty()) st.bind(":agency", agency);
+      ReportCase c;
+      while (st.executeStep()) {
+        c.id = st.getColumn(0).getInt64();
+        c.number = st.getColumn(1).getString();
+        c.workflow = st.getColumn(2).getString();
+        c.agency = st.getColumn(3).getString();
+        c.received_on = date_column(st.getColumn(4), c.id);
+        c.closed_on.reset();
+        if (!st.getColumn(5).isNull()) c.closed_on = date_column(st.getColumn(5), c.id);
+        c.applicant_kind = st.getColumn(6).getString();
+        c.determination = st.getColumn(7).getString();
+        c.remedies.clear();
+        c.fees.clear();
+        if (!st.getColumn(8).isNull()) {
+          try {
+            remedies_and_fees_from_json(json::parse(st.getColumn(8).getString()), c.remedies,
+                                        c.fees);
+          } catch (const std::exception& error) {
+            throw StoreError("case " + std::to_string(c.id) +
+                             ": stored remedies and fees unreadable: " + error.what());
+          }
+        }
+        fn(c);
+      }
+    });
+  }
+
   std::optional<IdempotencyRecord> find_idempotent(const std::string& scope,
                                                    const std::string& key) const override {
-    return read("find_idempotent", [&](SQLite::Database& db) -> std::optional<IdempotencyRecord> {
-      SQLite::Statement st(db,
-                           "SELECT fingerprint, status, body FROM idempotency_keys"
-                           " WHERE scope = ? AND key = ?");
-      st.bind(1, scope);
-      st.bind(2, key);
-      if (!st.executeStep()) return std::nullopt;
-      return IdempotencyRecord{scope, key, st.getColumn(0).getString(), st.getColumn(1).getInt(),
-                               st.getColumn(2).getString()};
-    });
+    return read_cached(
+        "find_idempotent",
+        [&](sqlite::StatementCache& statements) -> std::optional<IdempotencyRecord> {
+          auto st = statements.get(
+              "SELECT fingerprint, status, body FROM idempotency_keys WHERE scope = ? AND key = ?");
+          st->bind(1, scope);
+          st->bind(2, key);
+          if (!st->executeStep()) return std::nullopt;
+          return IdempotencyRecord{scope, key, st->getColumn(0).getString(),
+                                   st->getColumn(1).getInt(), st->getColumn(2).getString()};
+        });
   }
 
   bool save_idempotent(const IdempotencyRecord& record) override {
@@ -746,8 +815,8 @@ class SqliteStore final : public Store {
   std::optional<Credentials> credentials_by_login(const std::string& login) const override {
     return read("credentials_by_login", [&](SQLite::Database& db) -> std::optional<Credentials> {
       SQLite::Statement st(db, std::string(kUserColumns) +
-                                    ", COALESCE(u.password_hash, '') FROM users u"
-                                    " WHERE u.login = ? COLLATE NOCASE");
+                                   ", COALESCE(u.password_hash, '') FROM users u"
+                                   " WHERE u.login = ? COLLATE NOCASE");
       st.bind(1, login);
       if (!st.executeStep()) return std::nullopt;
       return Credentials{user_from(st), st.getColumn(kUserColumnCount).getString()};
@@ -757,7 +826,7 @@ class SqliteStore final : public Store {
   std::optional<Credentials> credentials(int64_t user_id) const override {
     return read("credentials", [&](SQLite::Database& db) -> std::optional<Credentials> {
       SQLite::Statement st(db, std::string(kUserColumns) +
-                                    ", COALESCE(u.password_hash, '') FROM users u WHERE u.id = ?");
+                                   ", COALESCE(u.password_hash, '') FROM users u WHERE u.id = ?");
       st.bind(1, user_id);
       if (!st.executeStep()) return std::nullopt;
       return Credentials{user_from(st), st.getColumn(kUserColumnCount).getString()};
@@ -807,9 +876,7 @@ class SqliteStore final : public Store {
   }
 
   std::optional<Instant> next_timer_at() const override {
-    return read("next_timer_at", [&](SQLite::Database& db) {
-      return sqlite::next_timer_at(db);
-    });
+    return read("next_timer_at", [&](SQLite::Database& db) { return sqlite::next_timer_at(db); });
   }
 
   std::vector<CaseId> cases_with_due_timers(Instant now, int limit) const override {
@@ -819,15 +886,14 @@ class SqliteStore final : public Store {
   }
 
   std::set<std::string> sent_reminders(CaseId id) const override {
-    return read("sent_reminders", [&](SQLite::Database& db) {
-      return sqlite::ledger_keys(db, id);
+    return read_cached("sent_reminders", [&](sqlite::StatementCache& statements) {
+      return sqlite::ledger_keys(statements, id);
     });
   }
 
   std::vector<PlannedTimer> pending_timers(CaseId id) const override {
-    return read("pending_timers", [&](SQLite::Database& db) {
-      return sqlite::pending_timers(db, id);
-    });
+    return read("pending_timers",
+                [&](SQLite::Database& db) { return sqlite::pending_timers(db, id); });
   }
 
   int record_reminders(const ReminderFiring& firing) override {
@@ -845,7 +911,7 @@ class SqliteStore final : public Store {
                         {firing.case_id, std::nullopt, "r:" + sent.ledger_key, firing.fired_at});
       }
       sqlite::mark_timers_fired(db_, firing.case_id, firing.fired_at);
-      sqlite::replace_pending_timers(db_, firing.case_id, firing.timers);
+      sqlite::replace_pending_timers(statements_, firing.case_id, firing.timers);
       return added;
     });
   }
@@ -854,7 +920,7 @@ class SqliteStore final : public Store {
                       const std::vector<PlannedTimer>& timers) override {
     write("replace_timers", [&] {
       case_agency_at(id, expected_version);
-      sqlite::replace_pending_timers(db_, id, timers);
+      sqlite::replace_pending_timers(statements_, id, timers);
     });
   }
 
@@ -869,15 +935,13 @@ class SqliteStore final : public Store {
   }
 
   std::optional<Subscription> find_subscription(int64_t id) const override {
-    return read("find_subscription", [&](SQLite::Database& db) {
-      return sqlite::find_subscription(db, id);
-    });
+    return read("find_subscription",
+                [&](SQLite::Database& db) { return sqlite::find_subscription(db, id); });
   }
 
   std::vector<Subscription> subscriptions() const override {
-    return read("subscriptions", [&](SQLite::Database& db) {
-      return sqlite::all_subscriptions(db);
-    });
+    return read("subscriptions",
+                [&](SQLite::Database& db) { return sqlite::all_subscriptions(db); });
   }
 
   bool update_subscription(const Subscription& subscription) override {
@@ -935,21 +999,16 @@ class SqliteStore final : public Store {
   }
 
   std::optional<OutboxItem> find_outbox(int64_t id) const override {
-    return read("find_outbox", [&](SQLite::Database& db) {
-      return sqlite::find_outbox(db, id);
-    });
+    return read("find_outbox", [&](SQLite::Database& db) { return sqlite::find_outbox(db, id); });
   }
 
   std::vector<OutboxItem> list_outbox(const OutboxFilter& filter) const override {
-    return read("list_outbox", [&](SQLite::Database& db) {
-      return sqlite::list_outbox(db, filter);
-    });
+    return read("list_outbox",
+                [&](SQLite::Database& db) { return sqlite::list_outbox(db, filter); });
   }
 
   std::optional<Instant> next_outbox_at() const override {
-    return read("next_outbox_at", [&](SQLite::Database& db) {
-      return sqlite::next_outbox_at(db);
-    });
+    return read("next_outbox_at", [&](SQLite::Database& db) { return sqlite::next_outbox_at(db); });
   }
 
  private:
@@ -997,6 +1056,18 @@ class SqliteStore final : public Store {
     }
   }
 
+  // read() for the hot paths: `f` gets the connection's prepared statements (cache.db() is the
+  // connection).
+  template <class F>
+  auto read_cached(const char* what, F&& f) const
+      -> decltype(f(std::declval<sqlite::StatementCache&>())) {
+    if (batch_owner_ == this) return guarded(what, [&] { return f(statements_); });
+    return guarded(what, [&] {
+      sqlite::ReadPool::Lease lease = readers_.acquire();
+      return f(lease.statements());
+    });
+  }
+
   // Runs `f` with a reading connection (see ReadPool); inside a batch, with the writing
   // connection, so the batch sees its own writes.
   template <class F>
@@ -1007,7 +1078,6 @@ class SqliteStore final : public Store {
       return f(lease.db());
     });
   }
-
 
   // The case's agency, once it is known to be still at `expected_version` (inside the caller's
   // write transaction, so it cannot move before the commit).
@@ -1023,12 +1093,11 @@ class SqliteStore final : public Store {
   // Active staff of one agency, for @-mentions. District-wide users without an agency are not
   // included: a robot message about an agency's case goes to that agency's people.
   std::vector<User> agency_users(const std::string& agency) {
-    SQLite::Statement st(db_,
-                         std::string(kUserColumns) +
-                             " FROM users u WHERE u.agency = ? AND u.active = 1 ORDER BY u.id");
-    st.bind(1, agency);
+    auto st = statements_.get(std::string(kUserColumns) +
+                              " FROM users u WHERE u.agency = ? AND u.active = 1 ORDER BY u.id");
+    st->bind(1, agency);
     std::vector<User> out;
-    while (st.executeStep()) out.push_back(user_from(st));
+    while (st->executeStep()) out.push_back(user_from(*st));
     return out;
   }
 
@@ -1038,11 +1107,11 @@ class SqliteStore final : public Store {
   // are known) and the deadlines; if the hook throws, the whole case write rolls back.
   void apply_write_hook(const Case& stored, const Event& event) {
     if (!hook_) return;
-    std::set<std::string> sent = sqlite::ledger_keys(db_, stored.id);
+    std::set<std::string> sent = sqlite::ledger_keys(statements_, stored.id);
     std::vector<User> staff = agency_users(stored.agency);
     std::optional<Agency> agency = agency_row(stored.agency);
     CaseWriteEffects effects = hook_(stored, event, CaseWriteContext{sent, staff, agency});
-    sqlite::replace_pending_timers(db_, stored.id, effects.timers);
+    sqlite::replace_pending_timers(statements_, stored.id, effects.timers);
     sqlite::OutboxOrigin origin{stored.id, event.global_seq, "", event.recorded_at};
     for (size_t i = 0; i < effects.notifications.size(); ++i) {
       // The event hash names this write; the index tells its notifications apart.
@@ -1093,7 +1162,13 @@ class SqliteStore final : public Store {
   }
 
   // On the writing connection, inside a write.
-  std::optional<Agency> agency_row(const std::string& code) const { return agency_row(db_, code); }
+  std::optional<Agency> agency_row(const std::string& code) const {
+    auto st = statements_.get("SELECT code, name, short_name FROM agencies WHERE code = ?");
+    st->bind(1, code);
+    if (!st->executeStep()) return std::nullopt;
+    return Agency{st->getColumn(0).getString(), st->getColumn(1).getString(),
+                  st->getColumn(2).getString()};
+  }
 
   static std::optional<Agency> agency_row(SQLite::Database& db, const std::string& code) {
     SQLite::Statement st(db, "SELECT code, name, short_name FROM agencies WHERE code = ?");
@@ -1133,15 +1208,19 @@ class SqliteStore final : public Store {
     if (filter.closed_from) sql += " AND c.closed_on >= :closed_from";
     if (filter.closed_to) sql += " AND c.closed_on <= :closed_to";
     if (filter.after_id != 0) sql += " AND c.id > :after_id";
+    // The cases with a deadline due by then are few beside all cases (closed ones have none
+    // running), so the set is built first from deadlines_open_by_due and the cases looked up
+    // by id; SQLite keeps the set ordered, so sorting by id needs no sort step. A per-case
+    // EXISTS probe would instead walk every case row until the page is full.
     if (filter.overdue_on) {
       sql +=
-          " AND EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id"
-          " AND d.status IN ('running', 'paused') AND d.due_on < :overdue_on)";
+          " AND c.id IN (SELECT d.case_id FROM deadlines d"
+          " WHERE d.status IN ('running', 'paused') AND d.due_on < :overdue_on)";
     }
     if (filter.due_on_or_before) {
       sql +=
-          " AND EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id"
-          " AND d.status IN ('running', 'paused') AND d.due_on <= :due_by)";
+          " AND c.id IN (SELECT d.case_id FROM deadlines d"
+          " WHERE d.status IN ('running', 'paused') AND d.due_on <= :due_by)";
     }
     if (!filter.text.empty()) {
       sql +=
@@ -1240,17 +1319,16 @@ class SqliteStore final : public Store {
 
   // False when (scope, key) is already taken; the stored record is left as it was.
   bool insert_record(const IdempotencyRecord& record) {
-    SQLite::Statement st(db_,
-                         "INSERT INTO idempotency_keys(scope, key, fingerprint, status, body,"
-                         " created_at) VALUES(?, ?, ?, ?, ?, ?)"
-                         " ON CONFLICT(scope, key) DO NOTHING");
-    st.bind(1, record.scope);
-    st.bind(2, record.key);
-    st.bind(3, record.fingerprint);
-    st.bind(4, record.status);
-    st.bind(5, record.body);
-    st.bind(6, now_text());
-    return st.exec() == 1;
+    auto st = statements_.get(
+        "INSERT INTO idempotency_keys(scope, key, fingerprint, status, body, created_at)"
+        " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(scope, key) DO NOTHING");
+    st->bind(1, record.scope);
+    st->bind(2, record.key);
+    st->bind(3, record.fingerprint);
+    st->bind(4, record.status);
+    st->bind(5, record.body);
+    st->bind(6, now_text());
+    return st->exec() == 1;
   }
 
   // Inside a case write: a taken key aborts the whole write (the caller's transaction rolls back
@@ -1265,31 +1343,30 @@ class SqliteStore final : public Store {
 
   // The next case serial for an agency and year (1, 2, …), counted in case_counters.
   int64_t next_serial(const std::string& agency, int year) {
-    SQLite::Statement st(db_,
-                         "INSERT INTO case_counters(agency, year, last) VALUES(?, ?, 1)"
-                         " ON CONFLICT(agency, year) DO UPDATE SET last = last + 1"
-                         " RETURNING last");
-    st.bind(1, agency);
-    st.bind(2, year);
-    st.executeStep();
-    return st.getColumn(0).getInt64();
+    auto st = statements_.get(
+        "INSERT INTO case_counters(agency, year, last) VALUES(?, ?, 1)"
+        " ON CONFLICT(agency, year) DO UPDATE SET last = last + 1 RETURNING last");
+    st->bind(1, agency);
+    st->bind(2, year);
+    st->executeStep();
+    return st->getColumn(0).getInt64();
   }
 
   std::optional<std::string> case_number(CaseId id) {
-    SQLite::Statement st(db_, "SELECT number FROM cases WHERE id = ?");
-    st.bind(1, id);
-    if (!st.executeStep()) return std::nullopt;
-    return st.getColumn(0).getString();
+    auto st = statements_.get("SELECT number FROM cases WHERE id = ?");
+    st->bind(1, id);
+    if (!st->executeStep()) return std::nullopt;
+    return st->getColumn(0).getString();
   }
 
   std::string event_hash(CaseId id, int64_t seq) {
-    SQLite::Statement st(db_, "SELECT hash FROM events WHERE case_id = ? AND seq = ?");
-    st.bind(1, id);
-    st.bind(2, seq);
-    if (!st.executeStep()) {
+    auto st = statements_.get("SELECT hash FROM events WHERE case_id = ? AND seq = ?");
+    st->bind(1, id);
+    st->bind(2, seq);
+    if (!st->executeStep()) {
       throw StoreError("case " + std::to_string(id) + " has no event " + std::to_string(seq));
     }
-    return st.getColumn(0).getString();
+    return st->getColumn(0).getString();
   }
 
   // Seals `event` after the case's previous hash and the global head, then stores it. Must run
@@ -1297,55 +1374,58 @@ class SqliteStore final : public Store {
   void insert_event(Event& event, const std::string& case_prev_hash) {
     int64_t global_seq = 0;
     std::string global_prev = genesis_hash();
-    SQLite::Statement head(db_,
-                           "SELECT global_seq, global_hash FROM events"
-                           " ORDER BY global_seq DESC LIMIT 1");
-    if (head.executeStep()) {
-      global_seq = head.getColumn(0).getInt64();
-      global_prev = head.getColumn(1).getString();
+    {
+      auto head = statements_.get(
+          "SELECT global_seq, global_hash FROM events ORDER BY global_seq DESC LIMIT 1");
+      if (head->executeStep()) {
+        global_seq = head->getColumn(0).getInt64();
+        global_prev = head->getColumn(1).getString();
+      }
     }
     seal_event(event, case_prev_hash, global_seq + 1, global_prev);
 
-    SQLite::Statement st(db_,
-                         "INSERT INTO events(global_seq, case_id, seq, type, on_date, recorded_at,"
-                         " actor, body, prev_hash, hash, global_prev_hash, global_hash)"
-                         " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    st.bind(1, event.global_seq);
-    st.bind(2, event.case_id);
-    st.bind(3, event.seq);
-    st.bind(4, event.type);
-    bind_optional(st, 5, date_text(event.on));
-    st.bind(6, format_instant(event.recorded_at, 0));
-    st.bind(7, event.actor);
-    st.bind(8, event_body(event));
-    st.bind(9, event.prev_hash);
-    st.bind(10, event.hash);
-    st.bind(11, event.global_prev_hash);
-    st.bind(12, event.global_hash);
-    st.exec();
+    auto st = statements_.get(
+        "INSERT INTO events(global_seq, case_id, seq, type, on_date, recorded_at, actor, body,"
+        " prev_hash, hash, global_prev_hash, global_hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)");
+    st->bind(1, event.global_seq);
+    st->bind(2, event.case_id);
+    st->bind(3, event.seq);
+    st->bind(4, event.type);
+    bind_optional(*st, 5, date_text(event.on));
+    st->bind(6, format_instant(event.recorded_at, 0));
+    st->bind(7, event.actor);
+    st->bind(8, event_body(event));
+    st->bind(9, event.prev_hash);
+    st->bind(10, event.hash);
+    st->bind(11, event.global_prev_hash);
+    st->bind(12, event.global_hash);
+    st->exec();
   }
 
   void replace_deadlines(CaseId id, const std::vector<DeadlineView>& deadlines) {
-    SQLite::Statement clear(db_, "DELETE FROM deadlines WHERE case_id = ?");
-    clear.bind(1, id);
-    clear.exec();
-    SQLite::Statement st(db_,
-                         "INSERT INTO deadlines(case_id, kind, due_on, status, remaining_wd,"
-                         " provisional, epoch) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    {
+      auto clear = statements_.get("DELETE FROM deadlines WHERE case_id = ?");
+      clear->bind(1, id);
+      clear->exec();
+    }
+    auto st = statements_.get(
+        "INSERT INTO deadlines(case_id, kind, due_on, status, remaining_wd, provisional, epoch)"
+        " VALUES(?, ?, ?, ?, ?, ?, ?)");
     for (const DeadlineView& d : deadlines) {
-      st.bind(1, id);
-      st.bind(2, d.kind);
-      bind_optional(st, 3, date_text(d.due_on));
-      st.bind(4, to_string(d.status));
+      st->bind(1, id);
+      st->bind(2, d.kind);
+      bind_optional(*st, 3, date_text(d.due_on));
+      st->bind(4, to_string(d.status));
       if (d.remaining_wd) {
-        st.bind(5, *d.remaining_wd);
+        st->bind(5, *d.remaining_wd);
       } else {
-        st.bind(5);
+        st->bind(5);
       }
-      st.bind(6, d.provisional ? 1 : 0);
-      st.bind(7, d.epoch);
-      st.exec();
-      st.reset();
+      st->bind(6, d.provisional ? 1 : 0);
+      st->bind(7, d.epoch);
+      st->exec();
+      st->reset();
     }
   }
 
@@ -1353,6 +1433,8 @@ class SqliteStore final : public Store {
   // of an in-memory database, which has no other connection.
   mutable SQLite::Database db_;
   mutable std::mutex db_mutex_;
+  // Statements prepared on db_; used by whoever holds db_mutex_ (the commit group's leader).
+  mutable sqlite::StatementCache statements_{db_};
   sqlite::GroupCommit commit_{db_, db_mutex_};
   mutable sqlite::ReadPool readers_;
   CaseWriteHook hook_;  // guarded by db_mutex_; set once at start-up

@@ -41,30 +41,32 @@ Instant from_unix(int64_t seconds) {
 
 }  // namespace
 
-void replace_pending_timers(SQLite::Database& db, CaseId id,
+void replace_pending_timers(StatementCache& statements, CaseId id,
                             const std::vector<PlannedTimer>& timers) {
-  SQLite::Statement clear(db, "DELETE FROM timers WHERE case_id = ? AND fired_at IS NULL");
-  clear.bind(1, id);
-  clear.exec();
+  {
+    auto clear = statements.get("DELETE FROM timers WHERE case_id = ? AND fired_at IS NULL");
+    clear->bind(1, id);
+    clear->exec();
+  }
   // Pending rows are gone, so a conflict can only be with a fired row (see the top of the file).
-  SQLite::Statement st(db,
-                       "INSERT INTO timers(case_id, purpose, deadline, epoch, offset_wd, fire_on,"
-                       " fire_at, fire_at_unix) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"
-                       " ON CONFLICT(case_id, purpose, deadline, epoch, offset_wd) DO UPDATE SET"
-                       " fire_on = excluded.fire_on, fire_at = excluded.fire_at,"
-                       " fire_at_unix = excluded.fire_at_unix, fired_at = NULL"
-                       " WHERE timers.fire_at_unix <> excluded.fire_at_unix");
+  auto st = statements.get(
+      "INSERT INTO timers(case_id, purpose, deadline, epoch, offset_wd, fire_on, fire_at,"
+      " fire_at_unix) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"
+      " ON CONFLICT(case_id, purpose, deadline, epoch, offset_wd) DO UPDATE SET"
+      " fire_on = excluded.fire_on, fire_at = excluded.fire_at,"
+      " fire_at_unix = excluded.fire_at_unix, fired_at = NULL"
+      " WHERE timers.fire_at_unix <> excluded.fire_at_unix");
   for (const PlannedTimer& t : timers) {
-    st.bind(1, id);
-    st.bind(2, purpose_text(t.purpose));
-    st.bind(3, t.deadline);
-    st.bind(4, t.epoch);
-    st.bind(5, t.offset_wd);
-    st.bind(6, t.fire_on.str());
-    st.bind(7, format_instant(t.fire_at, 0));
-    st.bind(8, unix_seconds(t.fire_at));
-    st.exec();
-    st.reset();
+    st->bind(1, id);
+    st->bind(2, purpose_text(t.purpose));
+    st->bind(3, t.deadline);
+    st->bind(4, t.epoch);
+    st->bind(5, t.offset_wd);
+    st->bind(6, t.fire_on.str());
+    st->bind(7, format_instant(t.fire_at, 0));
+    st->bind(8, unix_seconds(t.fire_at));
+    st->exec();
+    st->reset();
   }
 }
 
@@ -121,11 +123,11 @@ std::vector<CaseId> cases_with_due_timers(SQLite::Database& db, Instant now, int
   return out;
 }
 
-std::set<std::string> ledger_keys(SQLite::Database& db, CaseId id) {
-  SQLite::Statement st(db, "SELECT key FROM reminder_ledger WHERE case_id = ?");
-  st.bind(1, id);
+std::set<std::string> ledger_keys(StatementCache& statements, CaseId id) {
+  auto st = statements.get("SELECT key FROM reminder_ledger WHERE case_id = ?");
+  st->bind(1, id);
   std::set<std::string> out;
-  while (st.executeStep()) out.insert(st.getColumn(0).getString());
+  while (st->executeStep()) out.insert(st->getColumn(0).getString());
   return out;
 }
 

@@ -241,6 +241,20 @@ Clock clock_from(const Fields& f) {
   return c;
 }
 
+// The "remedies" and "fees" members of a case document (absent or null: none).
+void read_remedies_and_fees(const Fields& f, std::vector<Remedy>& remedies,
+                            std::vector<Fee>& fees) {
+  f.each("remedies", [&](const json::value& v, const std::string& path) {
+    Fields r(v, path);
+    remedies.push_back(Remedy{r.date("on"), r.text("kind", true), r.text("result")});
+  });
+  f.each("fees", [&](const json::value& v, const std::string& path) {
+    Fields x(v, path);
+    fees.push_back(
+        Fee{x.date("on"), x.text("method"), x.integer("amount_yuan"), x.boolean("paid")});
+  });
+}
+
 }  // namespace
 
 // ---- public --------------------------------------------------------------------------------
@@ -274,19 +288,31 @@ json::object to_json(const Clock& c) {
   return out;
 }
 
+json::object remedies_and_fees_to_json(const std::vector<Remedy>& remedies,
+                                       const std::vector<Fee>& fees) {
+  json::array remedy_list, fee_list;
+  for (const Remedy& r : remedies) {
+    remedy_list.emplace_back(
+        json::object{{"on", r.on.str()}, {"kind", r.kind}, {"result", r.result}});
+  }
+  for (const Fee& f : fees) {
+    fee_list.emplace_back(json::object{{"on", f.on.str()},
+                                       {"method", f.method},
+                                       {"amount_yuan", f.amount_yuan},
+                                       {"paid", f.paid}});
+  }
+  return {{"remedies", std::move(remedy_list)}, {"fees", std::move(fee_list)}};
+}
+
+void remedies_and_fees_from_json(const json::value& document, std::vector<Remedy>& remedies,
+                                 std::vector<Fee>& fees) {
+  read_remedies_and_fees(Fields(document, ""), remedies, fees);
+}
+
 json::object to_json(const Case& c) {
-  json::array clocks, flags, remedies, fees;
+  json::array clocks, flags;
   for (const Clock& k : c.clocks) clocks.emplace_back(to_json(k));
   for (const std::string& f : c.flags) flags.emplace_back(f);
-  for (const Remedy& r : c.remedies) {
-    remedies.emplace_back(json::object{{"on", r.on.str()}, {"kind", r.kind}, {"result", r.result}});
-  }
-  for (const Fee& f : c.fees) {
-    fees.emplace_back(json::object{{"on", f.on.str()},
-                                   {"method", f.method},
-                                   {"amount_yuan", f.amount_yuan},
-                                   {"paid", f.paid}});
-  }
   json::object out{{"id", c.id},
                    {"number", c.number},
                    {"workflow", c.workflow},
@@ -308,8 +334,9 @@ json::object to_json(const Case& c) {
                                    {"on", c.delivery->on.str()},
                                    {"tracking_no", c.delivery->tracking_no}};
   }
-  out["remedies"] = std::move(remedies);
-  out["fees"] = std::move(fees);
+  json::object remedies_and_fees = remedies_and_fees_to_json(c.remedies, c.fees);
+  out["remedies"] = std::move(remedies_and_fees["remedies"]);
+  out["fees"] = std::move(remedies_and_fees["fees"]);
   put_date(out, "last_dated_on", c.last_dated_on);
   out["created_at"] = format_instant(c.created_at, 0);
   out["updated_at"] = format_instant(c.updated_at, 0);
@@ -356,15 +383,7 @@ Case case_from_json(const json::value& document) {
     Fields d = f.nested("delivery");
     c.delivery = Delivery{d.text("method"), d.date("on"), d.text("tracking_no")};
   }
-  f.each("remedies", [&](const json::value& v, const std::string& path) {
-    Fields r(v, path);
-    c.remedies.push_back(Remedy{r.date("on"), r.text("kind", true), r.text("result")});
-  });
-  f.each("fees", [&](const json::value& v, const std::string& path) {
-    Fields x(v, path);
-    c.fees.push_back(
-        Fee{x.date("on"), x.text("method"), x.integer("amount_yuan"), x.boolean("paid")});
-  });
+  read_remedies_and_fees(f, c.remedies, c.fees);
   c.last_dated_on = f.optional_date("last_dated_on");
   c.created_at = f.instant("created_at");
   c.updated_at = f.instant("updated_at");

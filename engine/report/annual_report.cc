@@ -27,7 +27,7 @@ std::optional<int> column_of(const std::string& kind) {
 }
 
 // How staff find a case that could not be counted.
-std::string case_name(const Case& c) {
+std::string case_name(const ReportCase& c) {
   return "case " + (c.number.empty() ? "" : c.number + " ") + "(id " + std::to_string(c.id) + ")";
 }
 
@@ -123,100 +123,117 @@ bool AnnualReport::has_cases() const {
   });
 }
 
-AnnualReport build_annual_report(const Workflow& workflow, const std::vector<Case>& cases, int year,
-                                 const std::string& agency) {
-  AnnualReport report;
-  report.year = year;
-  report.workflow = workflow.name;
-  report.agency = agency;
-  report.agency_name = agency;
-  for (const ReportRowDef& def : annual_report_rows())
-    report.rows.push_back({def.code, def.group, def.label, {}});
-  report.remedies = {{"review", "行政复议", {}},
-                     {"suit_direct", "未经复议直接起诉", {}},
-                     {"suit_after_review", "复议后起诉", {}}};
+ReportCase report_case(const Case& c) {
+  return ReportCase{c.id,
+                    c.number,
+                    c.workflow,
+                    c.agency,
+                    c.registration.received_on,
+                    c.closed_on,
+                    c.registration.applicant.kind,
+                    c.outcome ? c.outcome->determination : "",
+                    c.remedies,
+                    c.fees};
+}
 
-  const Date first = Date::from_ymd(year, 1, 1);
-  const Date last = Date::from_ymd(year, 12, 31);
-  auto in_year = [&](Date d) { return first <= d && d <= last; };
+AnnualReportTally::AnnualReportTally(const Workflow& workflow, int year, std::string agency)
+    : workflow_(workflow), first_(Date::from_ymd(year, 1, 1)), last_(Date::from_ymd(year, 12, 31)) {
+  report_.year = year;
+  report_.workflow = workflow.name;
+  report_.agency = agency;
+  report_.agency_name = std::move(agency);
+  for (const ReportRowDef& def : annual_report_rows()) {
+    // A determination names its row by code; indexed once.
+    row_index_[def.code] = report_.rows.size();
+    report_.rows.push_back({def.code, def.group, def.label, {}});
+  }
+  report_.remedies = {{"review", "行政复议", {}},
+                      {"suit_direct", "未经复议直接起诉", {}},
+                      {"suit_after_review", "复议后起诉", {}}};
+}
 
-  // Index the rows once: a determination names its row by code.
-  std::map<std::string, ReportRow*, std::less<>> by_code;
-  for (ReportRow& r : report.rows) by_code[r.code] = &r;
+void AnnualReportTally::add(const ReportCase& c) {
+  if (c.workflow != workflow_.name) return;
+  if (!report_.agency.empty() && c.agency != report_.agency) return;
+  auto in_year = [&](Date d) { return first_ <= d && d <= last_; };
 
-  std::vector<std::string> problems;
-  for (const Case& c : cases) {
-    if (c.workflow != workflow.name) continue;
-    if (!agency.empty() && c.agency != agency) continue;
-
-    // Remedies and fees belong to the year they happened in, whatever the request's column.
-    for (size_t i = 0; i < c.remedies.size(); ++i) {
-      const Remedy& remedy = c.remedies[i];
-      if (!in_year(remedy.on)) continue;
-      if (remedy.result == "pending") {
-        // Superseded by a later record of the same proceeding in the same year.
-        bool superseded = std::any_of(
-            c.remedies.begin() + i + 1, c.remedies.end(),
-            [&](const Remedy& later) { return later.kind == remedy.kind && in_year(later.on); });
-        if (superseded) continue;
-      }
-      RemedyRow* row = nullptr;
-      for (RemedyRow& r : report.remedies) {
-        if (r.kind == remedy.kind) row = &r;
-      }
-      const auto& results = remedy_results();
-      auto result = std::find(results.begin(), results.end() - 1, remedy.result);
-      if (!row || result == results.end() - 1) {
-        problems.push_back(case_name(c) + ": remedy on " + remedy.on.str() + " has unknown kind '" +
-                           remedy.kind + "' or result '" + remedy.result + "'");
-        continue;
-      }
-      ++row->cells[result - results.begin()];
-      ++row->cells[kRemedyColumns - 1];
+  // Remedies and fees belong to the year they happened in, whatever the request's column.
+  for (size_t i = 0; i < c.remedies.size(); ++i) {
+    const Remedy& remedy = c.remedies[i];
+    if (!in_year(remedy.on)) continue;
+    if (remedy.result == "pending") {
+      // Superseded by a later record of the same proceeding in the same year.
+      bool superseded = std::any_of(
+          c.remedies.begin() + i + 1, c.remedies.end(),
+          [&](const Remedy& later) { return later.kind == remedy.kind && in_year(later.on); });
+      if (superseded) continue;
     }
-    for (const Fee& fee : c.fees) {
-      if (!fee.paid || !in_year(fee.on)) continue;
-      report.fees_yuan += fee.amount_yuan;
-      ++report.fees_paid;
+    RemedyRow* row = nullptr;
+    for (RemedyRow& r : report_.remedies) {
+      if (r.kind == remedy.kind) row = &r;
     }
-
-    const Date received = c.registration.received_on;
-    if (received > last) continue;  // not yet part of this year's work
-    auto column = column_of(c.registration.applicant.kind);
-    if (!column) {
-      problems.push_back(case_name(c) + ": applicant kind '" + c.registration.applicant.kind +
-                         "' is none of the report's columns");
+    const auto& results = remedy_results();
+    auto result = std::find(results.begin(), results.end() - 1, remedy.result);
+    if (!row || result == results.end() - 1) {
+      problems_.push_back(case_name(c) + ": remedy on " + remedy.on.str() + " has unknown kind '" +
+                          remedy.kind + "' or result '" + remedy.result + "'");
       continue;
     }
-    auto count = [&](ReportRow& row) {
-      ++row.cells[*column];
-      ++row.cells[kTotalColumn];
-    };
-    const std::optional<Date>& closed = c.closed_on;
-    if (in_year(received)) count(*by_code["一"]);
-    if (received < first && (!closed || *closed >= first)) count(*by_code["二"]);
-    if (!closed || *closed > last) count(*by_code["四"]);
-    if (!closed || !in_year(*closed)) continue;
-
-    // Closed in the year: the workflow file says which row the determination feeds.
-    const std::string code = c.outcome ? c.outcome->determination : "";
-    const DeterminationSpec* spec = code.empty() ? nullptr : workflow.determination(code);
-    auto row = spec ? by_code.find(spec->report_row) : by_code.end();
-    if (row == by_code.end() || !is_result_row(row->first)) {
-      problems.push_back(
-          case_name(c) + ": closed on " + closed->str() +
-          (code.empty() ? " without a determination"
-                        : " with determination '" + code + "', which has no row in table 三"));
-      continue;
-    }
-    count(*row->second);
-    count(*by_code["三(七)"]);
+    ++row->cells[result - results.begin()];
+    ++row->cells[kRemedyColumns - 1];
+  }
+  for (const Fee& fee : c.fees) {
+    if (!fee.paid || !in_year(fee.on)) continue;
+    report_.fees_yuan += fee.amount_yuan;
+    ++report_.fees_paid;
   }
 
-  report.check_failures = std::move(problems);
-  for (std::string& failure : check_annual_report(report))
-    report.check_failures.push_back(std::move(failure));
-  return report;
+  const Date received = c.received_on;
+  if (received > last_) return;  // not yet part of this year's work
+  auto column = column_of(c.applicant_kind);
+  if (!column) {
+    problems_.push_back(case_name(c) + ": applicant kind '" + c.applicant_kind +
+                        "' is none of the report's columns");
+    return;
+  }
+  auto count = [&](std::string_view code) {
+    ReportRow& row = report_.rows[row_index_.find(code)->second];
+    ++row.cells[*column];
+    ++row.cells[kTotalColumn];
+  };
+  const std::optional<Date>& closed = c.closed_on;
+  if (in_year(received)) count("一");
+  if (received < first_ && (!closed || *closed >= first_)) count("二");
+  if (!closed || *closed > last_) count("四");
+  if (!closed || !in_year(*closed)) return;
+
+  // Closed in the year: the workflow file says which row the determination feeds.
+  const std::string& code = c.determination;
+  const DeterminationSpec* spec = code.empty() ? nullptr : workflow_.determination(code);
+  auto row = spec ? row_index_.find(spec->report_row) : row_index_.end();
+  if (row == row_index_.end() || !is_result_row(row->first)) {
+    problems_.push_back(case_name(c) + ": closed on " + closed->str() +
+                        (code.empty()
+                             ? " without a determination"
+                             : " with determination '" + code + "', which has no row in table 三"));
+    return;
+  }
+  count(row->first);
+  count("三(七)");
+}
+
+AnnualReport AnnualReportTally::finish() && {
+  report_.check_failures = std::move(problems_);
+  for (std::string& failure : check_annual_report(report_))
+    report_.check_failures.push_back(std::move(failure));
+  return std::move(report_);
+}
+
+AnnualReport build_annual_report(const Workflow& workflow, const std::vector<Case>& cases, int year,
+                                 const std::string& agency) {
+  AnnualReportTally tally(workflow, year, agency);
+  for (const Case& c : cases) tally.add(report_case(c));
+  return std::move(tally).finish();
 }
 
 std::vector<std::string> check_annual_report(const AnnualReport& report) {

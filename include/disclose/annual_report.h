@@ -28,7 +28,10 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -102,7 +105,43 @@ struct AnnualReport {
   bool has_cases() const;
 };
 
-// Aggregates `cases` for `year` (see the counting rules above) and runs check_annual_report.
+// The part of a case the report reads. A store can hand these over without parsing whole case
+// documents (adapters/sqlite keeps them in columns of their own).
+struct ReportCase {
+  CaseId id = 0;
+  std::string number;
+  std::string workflow;
+  std::string agency;
+  Date received_on;
+  std::optional<Date> closed_on;
+  std::string applicant_kind;
+  std::string determination;  // the outcome's; "" without one
+  std::vector<Remedy> remedies;
+  std::vector<Fee> fees;
+};
+ReportCase report_case(const Case& c);
+
+// Counts one year's report case by case (see the counting rules above), so a caller can stream
+// any number of cases through it in constant memory. Cases of other workflows or agencies are
+// skipped. `workflow` must outlive the tally.
+class AnnualReportTally {
+ public:
+  AnnualReportTally(const Workflow& workflow, int year, std::string agency);
+  void add(const ReportCase& c);
+  // The report, with the cases it could not count and then check_annual_report's failures in
+  // check_failures.
+  AnnualReport finish() &&;
+
+ private:
+  const Workflow& workflow_;
+  const Date first_;
+  const Date last_;
+  AnnualReport report_;
+  std::map<std::string, std::size_t, std::less<>> row_index_;  // code → index in report_.rows
+  std::vector<std::string> problems_;
+};
+
+// Tallies `cases` for `year` (see the counting rules above) and runs check_annual_report.
 AnnualReport build_annual_report(const Workflow& workflow, const std::vector<Case>& cases, int year,
                                  const std::string& agency);
 

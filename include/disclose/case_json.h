@@ -4,6 +4,7 @@
 
 #include <boost/json/value.hpp>
 #include <string>
+#include <vector>
 
 #include "disclose/case.h"
 
@@ -13,6 +14,14 @@ boost::json::object to_json(const Registration& registration);
 boost::json::object to_json(const Clock& clock);
 boost::json::object to_json(const Case& a_case);  // full stored document
 boost::json::object to_json(const Event& event);  // without chain fields
+
+// A case's remedies and fees as its document holds them: {"remedies": [...], "fees": [...]}.
+// The store keeps this beside the document for the annual report (store.h).
+boost::json::object remedies_and_fees_to_json(const std::vector<Remedy>& remedies,
+                                              const std::vector<Fee>& fees);
+// Appends what `document` holds; throws std::invalid_argument naming the field when malformed.
+void remedies_and_fees_from_json(const boost::json::value& document, std::vector<Remedy>& remedies,
+                                 std::vector<Fee>& fees);
 
 // Throws std::invalid_argument naming the field on malformed stored documents.
 Case case_from_json(const boost::json::value& document);

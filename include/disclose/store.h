@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "disclose/annual_report.h"
 #include "disclose/audit.h"
 #include "disclose/calendar.h"
 #include "disclose/case.h"
@@ -287,6 +288,14 @@ class Store {
   // Throws StoreError for an unknown sort or a malformed cursor.
   virtual CasePage query_cases(const CaseFilter& filter) const = 0;
 
+  // Hands `fn`, one at a time, every case of `workflow` (and of `agency`, unless "") that can
+  // count in the annual report of `year` or of the year before: received by 31 Dec of `year`
+  // and not closed before 1 Jan of year−1, or with any remedy or fee (their own dates decide).
+  // Kept in columns beside the case document, so no document is parsed.
+  virtual void for_each_report_case(const std::string& workflow, const std::string& agency,
+                                    int year,
+                                    const std::function<void(const ReportCase&)>& fn) const = 0;
+
   // A remembered response, or nullopt.
   virtual std::optional<IdempotencyRecord> find_idempotent(const std::string& scope,
                                                            const std::string& key) const = 0;
@@ -370,7 +379,8 @@ class Store {
   // retries it after the lease instead of losing it.
   virtual std::vector<OutboxItem> claim_outbox(Instant now, Instant lease_until, int limit) = 0;
   virtual void mark_delivered(int64_t id, int attempts, Instant at) = 0;
-  virtual void mark_retry(int64_t id, int attempts, Instant next_attempt, const std::string& error) = 0;
+  virtual void mark_retry(int64_t id, int attempts, Instant next_attempt,
+                          const std::string& error) = 0;
   virtual void mark_dead(int64_t id, int attempts, const std::string& error) = 0;
   // Dead → pending, due at `now`, attempts and first attempt reset; false unless it was dead.
   virtual bool replay(int64_t id, Instant now) = 0;
