@@ -2,6 +2,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -9,10 +10,11 @@
 #include <csignal>
 #include <iostream>
 #include <random>
+#include <thread>
 
 #include "console/console_handler.h"
-#include "disclose/calendar_import.h"
 #include "disclose/calendar_gate.h"
+#include "disclose/calendar_import.h"
 #include "disclose/commands.h"
 #include "disclose/config.h"
 #include "http/api/api.h"
@@ -95,11 +97,15 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     const Engine& engine = serving.engine();
     SystemTimeSource clock(config.utc_offset_minutes);
     http::Metrics metrics;
+    // `ioc` runs the HTTP server; the requests themselves run on its handler threads.
     boost::asio::io_context ioc;
-
-    // Background work on the same io_context: the timer loop fires reminders and expiries; the
-    // dispatcher delivers the outbox. Both read their state from the database, so a restart
-    // (or a crash) loses nothing: due timers fire at start, leased notifications are retried.
+    // Background work on an io_context and a thread of its own: the timer loop fires reminders
+    // and expiries; the dispatcher delivers the outbox. Both call the store, and a store write
+    // waits for its group's commit (an fsync): on the server's io thread that wait would hold up
+    // every connection. Both read their state from the database, so a restart (or a crash)
+    // loses nothing: due timers fire at start, leased notifications are retried.
+    boost::asio::io_context background;
+    auto background_work = boost::asio::make_work_guard(background);
     TimerService& timers = serving.timers();
     notify::DispatcherOptions dispatch_options;
     dispatch_options.max_in_flight = config.notifications.max_in_flight;
@@ -113,18 +119,17 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     auto random01 = [engine = std::mt19937_64(std::random_device{}())]() mutable {
       return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
     };
-    notify::OutboxDispatcher dispatcher(ioc, store, clock, dispatch_options, random01);
+    notify::OutboxDispatcher dispatcher(background, store, clock, dispatch_options, random01);
     // Requests (on the handler threads) and timer rounds share the calendar gate; a calendar
     // import takes it alone (calendar_gate.h). The gate wraps the console below.
     std::shared_mutex calendar_lock;
     scheduler::TimerLoopOptions loop_options{std::chrono::seconds(config.timers.sweep_seconds)};
     loop_options.round_lock = &calendar_lock;
-    scheduler::TimerLoop timer_loop(
-        ioc, store, timers, clock, loop_options,
-        [&dispatcher](const FireReport&) { dispatcher.wake(); });
+    scheduler::TimerLoop timer_loop(background, store, timers, clock, loop_options,
+                                    [&dispatcher](const FireReport&) { dispatcher.wake(); });
     // A case write may plan a timer earlier than the loop's next look, or queue notifications:
-    // tell the loops after it commits (posted, so they run once the request's transaction is
-    // done). Writes that change neither cost them nothing.
+    // tell the loops after it commits (posted to their thread, so they run once the request's
+    // transaction is done). Writes that change neither cost them nothing.
     store.set_case_write_hook([&, plan = timers.write_hook()](const Case& stored,
                                                               const Event& event,
                                                               const CaseWriteContext& write) {
@@ -134,7 +139,7 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
         if (!earliest || t.fire_at < *earliest) earliest = t.fire_at;
       bool queued = !effects.notifications.empty();
       if (earliest || queued) {
-        boost::asio::post(ioc, [&timer_loop, &dispatcher, earliest, queued] {
+        boost::asio::post(background, [&timer_loop, &dispatcher, earliest, queued] {
           if (earliest) timer_loop.wake_if_before(*earliest);
           if (queued) dispatcher.wake();
         });
@@ -173,15 +178,23 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
                             std::to_string(config.server.port) + ": " + e.what());
     }
     boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    // Stops the loops on their own thread and lets it end once they have.
+    auto stop_background = [&] {
+      boost::asio::post(background, [&] {
+        timer_loop.stop();
+        dispatcher.stop();
+        background_work.reset();
+      });
+    };
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       spdlog::info("signal {}: finishing requests in flight, then stopping", signal);
       server->stop();
-      timer_loop.stop();
-      dispatcher.stop();
+      stop_background();
     });
     if (config.timers.enabled) timer_loop.start();
     if (config.notifications.enabled) dispatcher.start();
+    std::thread background_thread([&background] { background.run(); });
     std::string scheme = config.server.tls_certificate.empty() ? "http" : "https";
     io.out << "disclose: listening on " << scheme << "://" << config.server.address << ":"
            << server->port() << " (database " << config.db << ", workflows "
@@ -190,6 +203,8 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     spdlog::info("listening on {}:{}", config.server.address, server->port());
     ioc.run();
     signals.cancel();
+    stop_background();  // again, harmless, in case the server stopped without a signal
+    background_thread.join();
     store.set_case_write_hook(timers.write_hook());  // the loops are gone
     // A second signal after a clean stop must not turn exit status 0 into 143.
     std::signal(SIGINT, SIG_IGN);
