@@ -326,7 +326,16 @@ TEST_F(SessionTest, SignOutNeedsTheCsrfTokenThenEndsTheSession) {
             "disclose_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
   EXPECT_FALSE(store_->find_session(sha256_hex(b.cookie)));
   EXPECT_EQ(error_code(browse(b, "GET", "/api/v1/me", "", false)), "unauthenticated");
-  EXPECT_EQ(error_code(browse(b, "GET", "/api/v1/session", "", false)), "unauthenticated");
+  // A browser still holding the ended session's cookie is told to drop it, by every route.
+  const std::string cleared = "disclose_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict";
+  Response me = browse(b, "GET", "/api/v1/me", "", false);
+  EXPECT_EQ(header_of(me, "Set-Cookie"), cleared);
+  Response session = browse(b, "GET", "/api/v1/session", "", false);
+  EXPECT_EQ(error_code(session), "unauthenticated");
+  EXPECT_EQ(header_of(session, "Set-Cookie"), cleared);
+  Response again = browse(b, "DELETE", "/api/v1/session", "", false);
+  EXPECT_EQ(again.status, 401);
+  EXPECT_EQ(header_of(again, "Set-Cookie"), cleared);
   EXPECT_EQ(send("DELETE", "/api/v1/session", "", {}).status, 401);
 }
 

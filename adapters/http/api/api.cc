@@ -231,7 +231,8 @@ Response Api::Impl::dispatch(const Request& request, Response& meta) {
     throw ApiError{404, "not_found", "no such resource", "", {}};
   }
 
-  Call call{request, std::move(match.params), std::move(query), {}, {}, clock.now(), "", "", {}};
+  Call call{request, std::move(match.params), std::move(query), {}, {}, clock.now(), "", "", {},
+            &meta};
   bool is_public =
       std::find(public_routes.begin(), public_routes.end(), match.pattern) != public_routes.end();
   if (!is_public) {

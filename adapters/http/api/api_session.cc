@@ -166,16 +166,14 @@ Response Api::Impl::create_session(Call& call) {
 }
 
 Response Api::Impl::get_session(Call& call) {
-  Response meta;
-  std::optional<SessionLookup> found = cookie_session(call.request, call.now, meta);
+  std::optional<SessionLookup> found = cookie_session(call.request, call.now, *call.meta);
   if (!found) throw ApiError{401, "unauthenticated", "not signed in", "", {}};
   Response r = session_response(found->user, found->session);
   return r;
 }
 
 Response Api::Impl::delete_session(Call& call) {
-  Response meta;
-  std::optional<SessionLookup> found = cookie_session(call.request, call.now, meta);
+  std::optional<SessionLookup> found = cookie_session(call.request, call.now, *call.meta);
   if (!found) throw ApiError{401, "unauthenticated", "not signed in", "", {}};
   check_csrf(call.request, found->session);
   store.delete_session(sha256_hex(cookie_value(call.request, kCookieName)));

@@ -36,6 +36,9 @@ struct Call {
   std::string fingerprint;      // of method, target and body, when a key is given
   // The sign-in session when the caller authenticated with the console's cookie (issue #7).
   std::optional<SessionRecord> session;
+  // Headers (and the route and actor) that go out with whatever the handler answers, an error
+  // included: a 401 that ends a session still clears its cookie.
+  Response* meta = nullptr;
 };
 
 Response json_response(int status, const boost::json::value& body);
