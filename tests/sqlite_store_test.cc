@@ -719,8 +719,9 @@ TEST_F(SqliteStoreTest, ReportCasesComeFromColumnsAndSkipCasesThatCannotCount) {
     });
     return seen;
   };
+  // Oldest received first.
   EXPECT_EQ(ids(""),
-            (std::vector<CaseId>{closed_last_year.id, open_old.id, this_year.id, sued.id}));
+            (std::vector<CaseId>{sued.id, open_old.id, closed_last_year.id, this_year.id}));
   EXPECT_EQ(ids("zrzy"), std::vector<CaseId>{this_year.id});
   (void)long_closed;
   (void)next_year;

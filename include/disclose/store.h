@@ -291,7 +291,7 @@ class Store {
   // Hands `fn`, one at a time, every case of `workflow` (and of `agency`, unless "") that can
   // count in the annual report of `year` or of the year before: received by 31 Dec of `year`
   // and not closed before 1 Jan of year−1, or with any remedy or fee (their own dates decide).
-  // Kept in columns beside the case document, so no document is parsed.
+  // Kept in columns beside the case document, so no document is parsed. Oldest received first.
   virtual void for_each_report_case(const std::string& workflow, const std::string& agency,
                                     int year,
                                     const std::function<void(const ReportCase&)>& fn) const = 0;

@@ -33,8 +33,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# An admin token for the measurements (a user row is added to the database).
-token=$("$bin" --db "$db" user add --name 规模测量 --role admin --scope all |
+# A district-wide supervisor's token for the measurements (a user row is added to the database).
+agency=$(sqlite3 "$db" 'SELECT code FROM agencies ORDER BY code LIMIT 1')
+token=$("$bin" --db "$db" user add --name 规模测量 --role supervisor --agency "$agency" --scope all |
           awk '$1 == "token" { print $2 }')
 [ -n "$token" ] || { echo "scale_figures: could not create an admin token" >&2; exit 1; }
 
