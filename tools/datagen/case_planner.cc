@@ -1,5 +1,6 @@
 #include "datagen/case_planner.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "datagen/gov_info_lifecycle.h"
@@ -19,7 +20,7 @@ const disclose::Workflow& require(const disclose::WorkflowRegistry& workflows, c
   return *found;
 }
 
-// Coverage slots per calendar year after the D determinations (see the header).
+// Coverage slots per calendar year after those of the determinations (see the header).
 constexpr int kRemedySlots = 12;
 constexpr int kReopenSlots = 1;
 constexpr int kDetourSlots = 9;

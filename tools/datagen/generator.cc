@@ -1,6 +1,8 @@
 #include "datagen/generator.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <ostream>
 #include <utility>
 
