@@ -453,7 +453,7 @@ TEST(CalendarYaml, RoundTripsThroughTheWriter) {
 }
 
 struct YamlErrorCase {
-  const char* text;
+  std::string text;
   const char* expected;  // substring of the message, which starts with FILE:LINE
 };
 
@@ -481,6 +481,10 @@ TEST(CalendarYaml, ErrorsNameTheFileAndLine) {
        "bad.yaml:1: 'year' must be a four-digit year from 1000 to 9999, not '0506'"},
       // Found by fuzzing: stray bytes loaded into the version and broke the YAML round trip.
       {"year: 2025\nversion: \"1\xff\"\n", "bad.yaml: not valid UTF-8 (byte 22)"},
+      // Found by fuzzing: a NUL in a value loaded as stray bytes, and the YAML written from it
+      // could not be loaded again.
+      {std::string("year: 2026\nsource: \0_   0  # x\n", 31),
+       "bad.yaml:2: 'source' is not valid UTF-8"},
       {"year: [2025]\n", "bad.yaml:1: 'year' must be a single value"},
       {"year: 2025\noff: 2025-01-01\n", "bad.yaml:2: 'off' must be a list of dates"},
       {"year: 2025\noff:\n  - [2025-01-01]\n", "bad.yaml:3: 'off' entries must be dates or ranges"},

@@ -29,7 +29,12 @@ std::string where(const std::string& file, const YAML::Mark& mark) {
 
 std::string scalar_text(const std::string& file, const YAML::Node& node, const std::string& key) {
   if (!node.IsScalar()) fail(file, node, "'" + key + "' must be a single value");
-  return node.Scalar();
+  const std::string& text = node.Scalar();
+  // The file is checked for UTF-8 before parsing, but yaml-cpp turns a NUL in a plain scalar
+  // into bytes that are not (found by fuzzing): the value could not be written back as YAML
+  // that loads again, so it is refused here.
+  if (!is_utf8(text)) fail(file, node, "'" + key + "' is not valid UTF-8");
+  return text;
 }
 
 Date parse_day(const std::string& file, const YAML::Node& node, const std::string& text) {
