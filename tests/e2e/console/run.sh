@@ -64,7 +64,9 @@ add_user supervisor supervisor district --scope all >/dev/null || exit 1
 add_user auditor auditor zrzy >/dev/null || exit 1
 add_user admin admin district --scope all >/dev/null || exit 1
 
-d serve --listen 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.log" &
+# Started directly, not through d(): a function in the background runs in a subshell, and
+# $! would be that subshell, which the cleanup's SIGTERM ends without reaching the server.
+"$BIN" "${GLOBAL[@]}" serve --listen 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.log" &
 SERVER_PID=$!
 # Wait for the line that names the port (the server prints it once it is listening).
 URL=
