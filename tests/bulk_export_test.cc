@@ -281,6 +281,70 @@ TEST(BulkExportFilters, ReceivedAndClosedRanges) {
   EXPECT_EQ(ids({"", fixture::date("2026-01-01"), {}, {}, {}}), S{});
 }
 
+// Ids follow registration, not receipt: a case registered late (received earlier) sits beyond
+// its neighbours in id order. A received range walks only the span of its ids, taken when the
+// header is written: a case changed later appears as it then stands, one registered later not.
+TEST(BulkExportFilters, AReceivedRangeWalksTheIdSpanTakenWithTheHeader) {
+  fixture::StoreFixture db;
+  auto received = [](const char* on) {
+    CaseSpec spec;
+    spec.received_on = on;
+    return spec;
+  };
+  Case april_1 = db.add(received("2025-04-01"));
+  Case march_1 = db.add(received("2025-03-01"));
+  Case april_2 = db.add(received("2025-04-02"));
+  Case march_2 = db.add(received("2025-03-02"));  // registered last, received early
+
+  std::optional<CaseIdSpan> span =
+      db.store().received_id_span(fixture::date("2025-03-01"), fixture::date("2025-03-02"));
+  ASSERT_TRUE(span.has_value());
+  EXPECT_EQ(span->first, march_1.id);
+  EXPECT_EQ(span->last, march_2.id);
+  EXPECT_FALSE(db.store().received_id_span(fixture::date("2025-05-01"), std::nullopt));
+
+  BulkExportInfo info = jsonl_info();
+  info.filter.received_from = fixture::date("2025-04-01");
+  info.filter.received_to = fixture::date("2025-04-02");
+  BulkExportStream stream(db.store(), db.engine(), info, fixture::date("2025-06-30"), 1);
+  std::string text, chunk;
+  ASSERT_TRUE(stream.next(chunk));  // the header: the span is fixed now
+  text += chunk;
+  CaseSpec later = received("2025-04-01");
+  Case registered_later = db.add(later);
+  Case changed = april_2;
+  {
+    const Engine& engine = db.engine();
+    Moment now = fixture::moment("2025-06-30");
+    auto next =
+        engine.apply(changed, "submit_review", {}, fixture::actor("registrar", "zrzy"), now);
+    ASSERT_TRUE(next.ok());
+    db.store().append_event(next.value().next, next.value().event, changed.version,
+                            engine.deadlines(next.value().next, now.today));
+    changed = next.value().next;
+  }
+  while (stream.next(chunk)) text += chunk;
+
+  std::vector<std::string> lines = lines_of(text);
+  ASSERT_EQ(lines.size(), 4u) << text;
+  EXPECT_TRUE(verify_lines(lines).ok) << verify_lines(lines).message;
+  EXPECT_EQ(json::parse(lines[1]).at("case").at("id").as_int64(), april_1.id);
+  json::value second = json::parse(lines[2]);
+  EXPECT_EQ(second.at("case").at("id").as_int64(), april_2.id);
+  EXPECT_EQ(second.at("case").at("state").as_string(), changed.state);
+  EXPECT_EQ(second.at("events").as_array().size(), static_cast<size_t>(changed.version));
+  EXPECT_NE(registered_later.id, april_2.id);
+
+  // Backdated: the March range reaches past the April cases to the one registered last.
+  BulkExportInfo march = jsonl_info();
+  march.filter.received_from = fixture::date("2025-03-01");
+  march.filter.received_to = fixture::date("2025-03-02");
+  std::vector<std::string> march_lines = lines_of(export_all(db.store(), db.engine(), march, 1));
+  ASSERT_EQ(march_lines.size(), 4u);
+  EXPECT_EQ(json::parse(march_lines[1]).at("case").at("id").as_int64(), march_1.id);
+  EXPECT_EQ(json::parse(march_lines[2]).at("case").at("id").as_int64(), march_2.id);
+}
+
 TEST(BulkExportVerifierTest, RefusesWhatIsNotABulkExport) {
   EXPECT_NE(verify_lines({}).message.find("no header"), std::string::npos);
   EXPECT_NE(verify_lines({"{\"manifest\": {}}"}).message.find("line 1: the first line"),

@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "disclose/audit.h"
 #include "disclose/case_json.h"
 #include "sqlite/migrations.h"
 #include "sqlite/sqlite_store.h"
@@ -254,6 +255,12 @@ TEST_F(CaseQueryTest, EachFilterAlone) {
   f = {};
   f.after_id = c4_.id;
   expect_cases(f, {c5_.id, c6_.id});
+  f.until_id = c5_.id;
+  expect_cases(f, {c5_.id});
+  f = {};
+  f.until_id = c2_.id;
+  f.agency = "zrzy";
+  expect_cases(f, {c1_.id, c2_.id});
 
   // Overdue: due strictly before the day; stopped and met clocks never count.
   f = {};
@@ -405,6 +412,54 @@ TEST_F(CaseQueryTest, CursorContinuesAfterItsRowWhileOthersWrite) {
   EXPECT_EQ(listed(f).front(), c4_.id);  // list_cases honours the cursor too
 }
 
+// case_histories: the page list_cases gives, each case with exactly the events history gives.
+TEST_F(CaseQueryTest, CaseHistoriesPairEachCaseOfThePageWithItsEvents) {
+  CaseFilter f;
+  f.agency = "zrzy";
+  f.limit = 2;
+  std::vector<CaseHistory> page = store_->case_histories(f);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].a_case.id, c1_.id);
+  EXPECT_EQ(page[1].a_case.id, c2_.id);
+  EXPECT_EQ(page[1].a_case.version, 2);
+  for (const CaseHistory& h : page) {
+    std::vector<Event> expected = store_->history(h.a_case.id);
+    ASSERT_EQ(h.events.size(), expected.size());
+    ASSERT_EQ(h.events.size(), static_cast<size_t>(h.a_case.version));
+    for (size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(h.events[i].hash, expected[i].hash);
+      EXPECT_EQ(h.events[i].type, expected[i].type);
+      // The stored canonical body comes along: exports write it as it was hashed.
+      EXPECT_EQ(h.events[i].body, event_body(h.events[i]));
+      EXPECT_EQ(chain_hash(h.events[i].prev_hash, h.events[i].body), h.events[i].hash);
+    }
+  }
+  f.after_id = c2_.id;
+  page = store_->case_histories(f);
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].a_case.id, c5_.id);
+  f.limit = 0;
+  EXPECT_TRUE(store_->case_histories(f).empty());
+}
+
+TEST_F(CaseQueryTest, ReceivedIdSpanComesFromTheReceivedDates) {
+  // c1, c2 and c4 were received 03-03, c3 and c6 03-05, c5 03-07.
+  std::optional<CaseIdSpan> span = store_->received_id_span(D("2025-03-04"), D("2025-03-06"));
+  ASSERT_TRUE(span.has_value());
+  EXPECT_EQ(span->first, c3_.id);
+  EXPECT_EQ(span->last, c6_.id);
+  span = store_->received_id_span(std::nullopt, D("2025-03-03"));
+  ASSERT_TRUE(span.has_value());
+  EXPECT_EQ(span->first, c1_.id);
+  EXPECT_EQ(span->last, c4_.id);
+  span = store_->received_id_span(D("2025-03-07"), std::nullopt);
+  ASSERT_TRUE(span.has_value());
+  EXPECT_EQ(span->first, c5_.id);
+  EXPECT_EQ(span->last, c5_.id);
+  EXPECT_FALSE(store_->received_id_span(D("2025-03-08"), std::nullopt).has_value());
+  EXPECT_FALSE(store_->received_id_span(D("2025-03-06"), D("2025-03-04")).has_value());
+}
+
 TEST_F(CaseQueryTest, BadSortsAndCursorsAreRefused) {
   for (const char* sort : {"", "ID", "name", "received_on ", "-due_on", "id; DROP TABLE cases"}) {
     CaseFilter f;
@@ -421,6 +476,10 @@ TEST_F(CaseQueryTest, BadSortsAndCursorsAreRefused) {
   f.sort = "-id";
   f.after_id = 3;  // after_id belongs to sort "id"
   EXPECT_THROW(store_->query_cases(f), StoreError);
+  f.after_id = 0;
+  f.until_id = 3;  // and so does until_id
+  EXPECT_THROW(store_->query_cases(f), StoreError);
+  EXPECT_THROW(store_->case_histories(f), StoreError);
 
   // Made for another sort.
   f = {};

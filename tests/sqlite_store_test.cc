@@ -715,7 +715,9 @@ TEST_F(SqliteStoreTest, ReportCasesComeFromColumnsAndSkipCasesThatCannotCount) {
         ASSERT_EQ(c.fees.size(), 1u);
         EXPECT_EQ(c.fees[0].amount_yuan, 120);
       }
-      if (c.id == open_old.id) EXPECT_FALSE(c.closed_on);
+      if (c.id == open_old.id) {
+        EXPECT_FALSE(c.closed_on);
+      }
     });
     return seen;
   };

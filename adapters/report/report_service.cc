@@ -64,19 +64,31 @@ bool BulkExportStream::next(std::string& chunk) {
   ExportOptions options;
   options.show_pii = info_.show_pii;
   switch (stage_) {
-    case Stage::header:
+    case Stage::header: {
       chunk = csv ? bulk_csv_header() : bulk_jsonl_header(info_);
       stage_ = Stage::cases;
-      return true;
-    case Stage::cases: {
-      std::vector<Case> page =
-          store_.list_cases(bulk_case_filter(info_.filter, after_, page_size_));
-      for (const Case& c : page) {
-        std::vector<Event> events = store_.history(c.id);
-        chunk += csv ? bulk_csv_case(c, events, totals_, options)
-                     : bulk_jsonl_case(engine_, c, events, today_, totals_, options);
+      const BulkExportFilter& filter = info_.filter;
+      if (filter.received_from || filter.received_to) {
+        // Outside this span no case can match; without it the walk would read the whole table.
+        std::optional<CaseIdSpan> span =
+            store_.received_id_span(filter.received_from, filter.received_to);
+        if (span) {
+          after_ = span->first - 1;
+          until_ = span->last;
+        } else {
+          stage_ = Stage::manifest;
+        }
       }
-      if (!page.empty()) after_ = page.back().id;
+      return true;
+    }
+    case Stage::cases: {
+      std::vector<CaseHistory> page =
+          store_.case_histories(bulk_case_filter(info_.filter, after_, until_, page_size_));
+      for (const CaseHistory& h : page) {
+        chunk += csv ? bulk_csv_case(h.a_case, h.events, totals_, options)
+                     : bulk_jsonl_case(engine_, h.a_case, h.events, today_, totals_, options);
+      }
+      if (!page.empty()) after_ = page.back().a_case.id;
       if (static_cast<int>(page.size()) < page_size_) stage_ = Stage::manifest;
       if (!chunk.empty()) return true;
       // An empty page is always the last (shorter than page_size_): the manifest follows.

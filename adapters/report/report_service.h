@@ -20,8 +20,10 @@ AnnualReport annual_report_from_store(const Store& store, const Workflow& workfl
 
 // A bulk export produced piece by piece: the header, then one piece per page of cases, then the
 // manifest (taken after the last page, so every exported event is at or before its global
-// head). Memory stays that of one page whatever the number of cases. `store` and `engine` must
-// outlive the stream.
+// head). Memory stays that of one page whatever the number of cases. With a received range,
+// the walk in id order is bounded by the range's id span, taken with the header: a case
+// registered after that is not in the export (one changed later is, as it then stands).
+// `store` and `engine` must outlive the stream.
 class BulkExportStream {
  public:
   BulkExportStream(const Store& store, const Engine& engine, BulkExportInfo info, Date today,
@@ -39,6 +41,7 @@ class BulkExportStream {
   int page_size_;
   Stage stage_ = Stage::header;
   CaseId after_ = 0;
+  CaseId until_ = 0;  // the last id the walk reads (0 = to the end of the table)
   BulkExportTotals totals_;
 };
 

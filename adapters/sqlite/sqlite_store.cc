@@ -560,28 +560,32 @@ class SqliteStore final : public Store {
   }
 
   std::vector<Event> history(CaseId id) const override {
-    return read_cached("history", [&](sqlite::StatementCache& statements) {
-      auto st = statements.get(
-          "SELECT body, prev_hash, hash, global_seq, global_prev_hash, global_hash"
-          " FROM events WHERE case_id = ? ORDER BY seq");
-      st->bind(1, id);
-      std::vector<Event> out;
-      while (st->executeStep()) {
-        Event e;
-        try {
-          e = event_from_json(json::parse(st->getColumn(0).getString()));
-        } catch (const std::exception& error) {
-          throw StoreError("case " + std::to_string(id) +
-                           ": stored event unreadable: " + error.what());
-        }
-        e.prev_hash = st->getColumn(1).getString();
-        e.hash = st->getColumn(2).getString();
-        e.global_seq = st->getColumn(3).getInt64();
-        e.global_prev_hash = st->getColumn(4).getString();
-        e.global_hash = st->getColumn(5).getString();
-        out.push_back(std::move(e));
+    return read_cached(
+        "history", [&](sqlite::StatementCache& statements) { return events_of(statements, id); });
+  }
+
+  std::vector<CaseHistory> case_histories(const CaseFilter& filter) const override {
+    if (sort_order(filter.sort) != SortOrder::id) {
+      throw StoreError("case_histories pages only sort 'id'");
+    }
+    if (filter.limit <= 0) return {};
+    return read_cached("case_histories", [&](sqlite::StatementCache& statements) {
+      SQLite::Database& db = statements.db();
+      // One snapshot for the page and its histories (inside a batch the writer's transaction
+      // already is one).
+      std::optional<SQLite::Transaction> snapshot;
+      if (sqlite3_get_autocommit(db.getHandle()) != 0) {
+        snapshot.emplace(db, SQLite::TransactionBehavior::DEFERRED);
       }
-      return out;
+      std::vector<Case> cases = run_query(db, filter, /*scan_by_id=*/true).cases;
+      std::vector<CaseHistory> page;
+      page.reserve(cases.size());
+      for (Case& c : cases) {
+        std::vector<Event> events = events_of(statements, c.id);
+        page.push_back(CaseHistory{std::move(c), std::move(events)});
+      }
+      if (snapshot) snapshot->commit();
+      return page;
     });
   }
 
@@ -608,6 +612,20 @@ class SqliteStore final : public Store {
       bool by_id = sort_order(filter.sort) == SortOrder::id;
       return read("list_cases", [&](SQLite::Database& db) { return run_query(db, filter, by_id); })
           .cases;
+    });
+  }
+
+  std::optional<CaseIdSpan> received_id_span(std::optional<Date> from,
+                                             std::optional<Date> to) const override {
+    return read("received_id_span", [&](SQLite::Database& db) -> std::optional<CaseIdSpan> {
+      std::string sql = "SELECT MIN(id), MAX(id) FROM cases INDEXED BY cases_by_received WHERE 1";
+      if (from) sql += " AND received_on >= :from";
+      if (to) sql += " AND received_on <= :to";
+      SQLite::Statement st(db, sql);
+      if (from) st.bind(":from", from->str());
+      if (to) st.bind(":to", to->str());
+      if (!st.executeStep() || st.getColumn(0).isNull()) return std::nullopt;
+      return CaseIdSpan{st.getColumn(0).getInt64(), st.getColumn(1).getInt64()};
     });
   }
 
@@ -1158,9 +1176,36 @@ class SqliteStore final : public Store {
     return u;
   }
 
+  // The events of case `id` in order, with their stored bodies and chain fields.
+  static std::vector<Event> events_of(sqlite::StatementCache& statements, CaseId id) {
+    auto st = statements.get(
+        "SELECT body, prev_hash, hash, global_seq, global_prev_hash, global_hash"
+        " FROM events WHERE case_id = ? ORDER BY seq");
+    st->bind(1, id);
+    std::vector<Event> out;
+    while (st->executeStep()) {
+      Event e;
+      std::string body = st->getColumn(0).getString();
+      try {
+        e = event_from_text(body);
+      } catch (const std::exception& error) {
+        throw StoreError("case " + std::to_string(id) +
+                         ": stored event unreadable: " + error.what());
+      }
+      e.body = std::move(body);
+      e.prev_hash = st->getColumn(1).getString();
+      e.hash = st->getColumn(2).getString();
+      e.global_seq = st->getColumn(3).getInt64();
+      e.global_prev_hash = st->getColumn(4).getString();
+      e.global_hash = st->getColumn(5).getString();
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
   static Case case_from_doc(CaseId id, const std::string& doc) {
     try {
-      return case_from_json(json::parse(doc));
+      return case_from_text(doc);
     } catch (const std::exception& error) {
       throw StoreError("case " + std::to_string(id) +
                        ": stored document unreadable: " + error.what());
@@ -1193,8 +1238,8 @@ class SqliteStore final : public Store {
     SortOrder order = sort_order(filter.sort);
     std::optional<Cursor> cursor;
     if (!filter.cursor.empty()) cursor = decode_cursor(filter.cursor, filter.sort, order);
-    if (filter.after_id != 0 && order != SortOrder::id) {
-      throw StoreError("after_id pages only sort 'id'; use the cursor");
+    if ((filter.after_id != 0 || filter.until_id != 0) && order != SortOrder::id) {
+      throw StoreError("after_id and until_id page only sort 'id'; use the cursor");
     }
 
     // The earliest due date of a running or paused deadline, computed only when sorting by it.
@@ -1217,6 +1262,7 @@ class SqliteStore final : public Store {
     if (filter.closed_from) sql += " AND c.closed_on >= :closed_from";
     if (filter.closed_to) sql += " AND c.closed_on <= :closed_to";
     if (filter.after_id != 0) sql += " AND c.id > :after_id";
+    if (filter.until_id != 0) sql += " AND c.id <= :until_id";
     // The cases with a deadline due by then are few beside all cases (closed ones have none
     // running), so the set is built first from deadlines_open_by_due and the cases looked up
     // by id; SQLite keeps the set ordered, so sorting by id needs no sort step. A per-case
@@ -1287,6 +1333,7 @@ class SqliteStore final : public Store {
     if (filter.workflow) st.bind(":workflow", *filter.workflow);
     if (filter.assignee) st.bind(":assignee", *filter.assignee);
     if (filter.after_id != 0) st.bind(":after_id", filter.after_id);
+    if (filter.until_id != 0) st.bind(":until_id", filter.until_id);
     if (filter.overdue_on) st.bind(":overdue_on", filter.overdue_on->str());
     if (filter.due_on_or_before) st.bind(":due_by", filter.due_on_or_before->str());
     if (!filter.text.empty()) st.bind(":text", contains_pattern(filter.text));
@@ -1404,7 +1451,7 @@ class SqliteStore final : public Store {
     bind_optional(*st, 5, date_text(event.on));
     st->bind(6, format_instant(event.recorded_at, 0));
     st->bind(7, event.actor);
-    st->bind(8, event_body(event));
+    st->bind(8, event.body);
     st->bind(9, event.prev_hash);
     st->bind(10, event.hash);
     st->bind(11, event.global_prev_hash);

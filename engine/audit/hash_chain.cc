@@ -94,8 +94,9 @@ std::string chain_hash(const std::string& prev_hash, const std::string& payload)
 
 void seal_event(Event& event, const std::string& case_prev_hash, int64_t global_seq,
                 const std::string& global_prev_hash) {
+  event.body = event_body(event);
   event.prev_hash = case_prev_hash;
-  event.hash = chain_hash(case_prev_hash, event_body(event));
+  event.hash = chain_hash(case_prev_hash, event.body);
   event.global_seq = global_seq;
   event.global_prev_hash = global_prev_hash;
   event.global_hash = chain_hash(global_prev_hash, event.hash);

@@ -146,7 +146,8 @@ class Fields {
     const json::value* v = find(key, false);
     if (!v) return {};
     if (!v->is_object()) malformed(path(key), "expected an object");
-    return v->get_object();
+    // Copied into the default resource: the document may live in a scratch arena.
+    return json::object(v->get_object(), json::storage_ptr());
   }
 
   Fields nested(std::string_view key, bool required = true) const {
@@ -404,6 +405,28 @@ Event event_from_json(const json::value& document) {
   e.input = f.object("input");
   e.effects = f.object("effects");
   return e;
+}
+
+namespace {
+
+// Parses `text` into an arena on the stack (spilling to the heap past it) and decodes it; the
+// decoders copy every string and object they keep, so nothing refers to the arena afterwards.
+template <class Decode>
+auto decode_text(std::string_view text, Decode&& decode) {
+  unsigned char buffer[8192];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  json::value document = json::parse(text, &arena);
+  return decode(document);
+}
+
+}  // namespace
+
+Case case_from_text(std::string_view document) {
+  return decode_text(document, [](const json::value& v) { return case_from_json(v); });
+}
+
+Event event_from_text(std::string_view document) {
+  return decode_text(document, [](const json::value& v) { return event_from_json(v); });
 }
 
 // ---- masking -------------------------------------------------------------------------------

@@ -53,9 +53,37 @@ unsigned Date::day() const {
   return static_cast<unsigned>(ymd_of(*this).day());
 }
 
+namespace {
+
+// Fixed-width decimal digits, most significant first (dates and times are formatted on every
+// read of a case and every exported event, so without printf).
+char* put_digits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return out + width;
+}
+
+// "YYYY-MM-DD" into `out` (at least 10 chars); false for a year outside 0..9999.
+bool put_date(char* out, Date date) {
+  auto ymd = ymd_of(date);
+  int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) return false;
+  out = put_digits(out, static_cast<unsigned>(year), 4);
+  *out++ = '-';
+  out = put_digits(out, static_cast<unsigned>(ymd.month()), 2);
+  *out++ = '-';
+  put_digits(out, static_cast<unsigned>(ymd.day()), 2);
+  return true;
+}
+
+}  // namespace
+
 std::string Date::str() const {
-  auto ymd = ymd_of(*this);
   char buf[16];
+  if (put_date(buf, *this)) return std::string(buf, 10);
+  auto ymd = ymd_of(*this);
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
   return buf;
@@ -67,16 +95,26 @@ std::string format_instant(Instant at, int utc_offset_minutes) {
   std::chrono::hh_mm_ss hms{local - day};
   Date d = Date::from_days(static_cast<int32_t>(day.time_since_epoch().count()));
   char buf[48];
+  const auto hours = static_cast<unsigned>(hms.hours().count());
+  const auto minutes = static_cast<unsigned>(hms.minutes().count());
+  const auto seconds = static_cast<unsigned>(hms.seconds().count());
+  if (utc_offset_minutes == 0 && put_date(buf, d)) {
+    char* out = buf + 10;
+    *out++ = 'T';
+    out = put_digits(out, hours, 2);
+    *out++ = ':';
+    out = put_digits(out, minutes, 2);
+    *out++ = ':';
+    out = put_digits(out, seconds, 2);
+    *out++ = 'Z';
+    return std::string(buf, out);
+  }
   if (utc_offset_minutes == 0) {
-    std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", d.str().c_str(),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
+    std::snprintf(buf, sizeof buf, "%sT%02u:%02u:%02uZ", d.str().c_str(), hours, minutes, seconds);
   } else {
     int off = utc_offset_minutes < 0 ? -utc_offset_minutes : utc_offset_minutes;
-    std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d%c%02d:%02d", d.str().c_str(),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()), utc_offset_minutes < 0 ? '-' : '+',
-                  off / 60, off % 60);
+    std::snprintf(buf, sizeof buf, "%sT%02u:%02u:%02u%c%02d:%02d", d.str().c_str(), hours, minutes,
+                  seconds, utc_offset_minutes < 0 ? '-' : '+', off / 60, off % 60);
   }
   return buf;
 }

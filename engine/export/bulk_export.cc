@@ -63,7 +63,8 @@ json::object bulk_filter_json(const BulkExportFilter& filter) {
       {"closed_to", date_or_null(filter.closed_to)}};
 }
 
-CaseFilter bulk_case_filter(const BulkExportFilter& filter, CaseId after_id, int limit) {
+CaseFilter bulk_case_filter(const BulkExportFilter& filter, CaseId after_id, CaseId until_id,
+                            int limit) {
   CaseFilter f;
   if (!filter.agency.empty()) f.agency = filter.agency;
   f.received_from = filter.received_from;
@@ -72,6 +73,7 @@ CaseFilter bulk_case_filter(const BulkExportFilter& filter, CaseId after_id, int
   f.closed_to = filter.closed_to;
   f.sort = "id";
   f.after_id = after_id;
+  f.until_id = until_id;
   f.limit = limit;
   return f;
 }
@@ -83,11 +85,13 @@ std::string bulk_jsonl_header(const BulkExportInfo& info) {
 std::string bulk_jsonl_case(const Engine& engine, const Case& a_case,
                             const std::vector<Event>& events, Date today, BulkExportTotals& totals,
                             const ExportOptions& options) {
-  json::object doc = export_case_json(engine, a_case, events, today, options);
+  int64_t redacted = 0;
+  std::string line = export_case_text(engine, a_case, events, today, options, &redacted);
   ++totals.cases;
   totals.events += static_cast<int64_t>(events.size());
-  if (auto r = int_member(doc["verification"].as_object(), "redacted")) totals.redacted += *r;
-  return json::serialize(doc) + "\n";
+  totals.redacted += redacted;
+  line += '\n';
+  return line;
 }
 
 std::string bulk_jsonl_manifest(const BulkExportInfo& info, const BulkExportTotals& totals,

@@ -119,55 +119,102 @@ std::string text_of(const json::object& o, std::string_view key) {
 
 }  // namespace
 
-json::object export_case_json(const Engine& engine, const Case& a_case,
-                              const std::vector<Event>& events, Date today,
-                              const ExportOptions& options) {
-  json::object out{{"format", kCaseExportFormat}, {"version", kCaseExportVersion}};
-  out["exported_on"] = today.str();
-  out["pii"] = options.show_pii ? "shown" : "masked";
-  if (options.show_pii) {
-    out["case"] = to_json(a_case);
+namespace {
+
+// The chain fields after an event's visible fields, then its body (or null, redacted).
+void append_chain_fields(std::string& out, const Event& e, std::string_view body) {
+  out += ",\"prev_hash\":";
+  out += json::serialize(std::string_view(e.prev_hash));
+  out += ",\"hash\":";
+  out += json::serialize(std::string_view(e.hash));
+  out += ",\"global_seq\":";
+  out += std::to_string(e.global_seq);
+  out += ",\"global_prev_hash\":";
+  out += json::serialize(std::string_view(e.global_prev_hash));
+  out += ",\"global_hash\":";
+  out += json::serialize(std::string_view(e.global_hash));
+  if (body.empty()) {
+    out += ",\"body\":null,\"redacted\":true}";
   } else {
-    out["case"] = masked(to_json(a_case));
+    out += ",\"body\":";
+    out += json::serialize(body);
+    out += '}';
   }
-  int64_t redacted = 0;
+}
+
+// One exported event: the members of its canonical body (in the body's order), the chain
+// fields and the body itself. With PII shown the row is the stored body's text with the chain
+// fields spliced in before its closing brace, so a bulk export never rebuilds each event as a
+// tree; masking needs the tree. Returns whether the event was redacted.
+bool append_event_row(std::string& out, const Event& e, const ExportOptions& options) {
+  const std::string derived = e.body.empty() ? event_body(e) : std::string();
+  const std::string& body = e.body.empty() ? derived : e.body;
+  // A canonical body is a non-empty object without surrounding blanks; anything else (a
+  // hand-edited row) goes through the tree, which still writes valid JSON.
+  const bool spliceable = body.size() > 2 && body.front() == '{' && body.back() == '}';
+  if (options.show_pii && spliceable) {
+    out.append(body, 0, body.size() - 1);
+    append_chain_fields(out, e, body);
+    return false;
+  }
+  json::object row = spliceable ? json::parse(body).as_object() : to_json(e);
+  bool redacted = false;
+  if (!options.show_pii) {
+    json::value shown = masked(row);
+    if (shown != json::value(row)) {
+      // The body would carry what masking hides; only its hash goes out.
+      row = std::move(shown.as_object());
+      redacted = true;
+    }
+  }
+  std::string text = json::serialize(row);
+  text.pop_back();  // the closing brace: the chain fields follow
+  out += text;
+  append_chain_fields(out, e, redacted ? std::string_view() : std::string_view(body));
+  return redacted;
+}
+
+}  // namespace
+
+std::string export_case_text(const Engine& engine, const Case& a_case,
+                             const std::vector<Event>& events, Date today,
+                             const ExportOptions& options, int64_t* redacted_events) {
+  json::object head{{"format", kCaseExportFormat}, {"version", kCaseExportVersion}};
+  head["exported_on"] = today.str();
+  head["pii"] = options.show_pii ? "shown" : "masked";
+  if (options.show_pii) {
+    head["case"] = to_json(a_case);
+  } else {
+    head["case"] = masked(to_json(a_case));
+  }
   json::array deadlines;
   for (const DeadlineView& v : engine.deadlines(a_case, today))
     deadlines.push_back(deadline_json(engine, a_case, v, today));
-  out["deadlines"] = std::move(deadlines);
-  json::array list;
-  for (const Event& e : events) {
-    json::object row = to_json(e);
-    std::string body = event_body(e);
-    if (!options.show_pii) {
-      json::value shown = masked(row);
-      if (shown != json::value(row)) {
-        // The body would carry what masking hides; only its hash goes out.
-        row = std::move(shown.as_object());
-        ++redacted;
-        body.clear();
-      }
-    }
-    row["prev_hash"] = e.prev_hash;
-    row["hash"] = e.hash;
-    row["global_seq"] = e.global_seq;
-    row["global_prev_hash"] = e.global_prev_hash;
-    row["global_hash"] = e.global_hash;
-    if (body.empty()) {
-      row["body"] = nullptr;
-      row["redacted"] = true;
-    } else {
-      row["body"] = std::move(body);
-    }
-    list.push_back(std::move(row));
+  head["deadlines"] = std::move(deadlines);
+  // The members above, then "events" and "verification" appended as text.
+  std::string out = json::serialize(head);
+  out.pop_back();
+  out += ",\"events\":[";
+  int64_t redacted = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (i != 0) out += ',';
+    if (append_event_row(out, events[i], options)) ++redacted;
   }
-  out["events"] = std::move(list);
-  out["verification"] = json::object{{"algorithm", kAlgorithm},
-                                     {"genesis", genesis_hash()},
-                                     {"head_hash", head_hash(events)},
-                                     {"events", static_cast<int64_t>(events.size())},
-                                     {"redacted", redacted}};
+  out += "],\"verification\":";
+  out += json::serialize(json::object{{"algorithm", kAlgorithm},
+                                      {"genesis", genesis_hash()},
+                                      {"head_hash", head_hash(events)},
+                                      {"events", static_cast<int64_t>(events.size())},
+                                      {"redacted", redacted}});
+  out += '}';
+  if (redacted_events) *redacted_events = redacted;
   return out;
+}
+
+json::object export_case_json(const Engine& engine, const Case& a_case,
+                              const std::vector<Event>& events, Date today,
+                              const ExportOptions& options) {
+  return json::parse(export_case_text(engine, a_case, events, today, options)).as_object();
 }
 
 std::string export_case_csv(const Engine&, const Case&, const std::vector<Event>& events, Date,

@@ -26,7 +26,7 @@ std::string event_body(const Event& event);
 std::string chain_hash(const std::string& prev_hash, const std::string& payload);
 std::string sha256_hex(const std::string& data);
 
-// Fills the chain fields of `event` given the previous links.
+// Fills the chain fields of `event` (body included) given the previous links.
 void seal_event(Event& event, const std::string& case_prev_hash, int64_t global_seq,
                 const std::string& global_prev_hash);
 

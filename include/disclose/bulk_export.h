@@ -46,8 +46,10 @@ struct BulkExportFilter {
 
 // {"agency": …, "received_from": …} with null for each filter not given.
 boost::json::object bulk_filter_json(const BulkExportFilter& filter);
-// The store filter for one page sorted by id, after case `after_id`.
-CaseFilter bulk_case_filter(const BulkExportFilter& filter, CaseId after_id, int limit);
+// The store filter for one page sorted by id, after case `after_id` and up to `until_id`
+// (0 = no bound).
+CaseFilter bulk_case_filter(const BulkExportFilter& filter, CaseId after_id, CaseId until_id,
+                            int limit);
 
 struct BulkExportTotals {
   int64_t cases = 0;

@@ -160,6 +160,9 @@ struct Event {
   boost::json::object effects;  // what changed: clocks, flags, assignee, outcome
 
   // Chain fields, filled by the store (see audit.h).
+  // The canonical body the hash covers (event_body), as sealed or as read back: exports hand
+  // over these stored bytes instead of re-deriving them. Empty on an event not yet sealed.
+  std::string body;
   std::string prev_hash;
   std::string hash;
   int64_t global_seq = 0;

@@ -35,6 +35,13 @@ struct ExportOptions {
 boost::json::object export_case_json(const Engine& engine, const Case& a_case,
                                      const std::vector<Event>& events, Date today,
                                      const ExportOptions& options = {});
+// The same document as compact JSON text, written without building each event as a tree (an
+// event's row is its stored canonical body with the chain fields added): what bulk exports
+// write, one per line. Its events' members come in their body's (canonical) order.
+// `redacted_events`, when given, receives verification.redacted.
+std::string export_case_text(const Engine& engine, const Case& a_case,
+                             const std::vector<Event>& events, Date today,
+                             const ExportOptions& options = {}, int64_t* redacted_events = nullptr);
 
 // One row per event after a header row; UTF-8 with BOM, CRLF line ends, RFC 4180 quoting.
 std::string export_case_csv(const Engine& engine, const Case& a_case,

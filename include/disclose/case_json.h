@@ -4,6 +4,7 @@
 
 #include <boost/json/value.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "disclose/case.h"
@@ -26,6 +27,12 @@ void remedies_and_fees_from_json(const boost::json::value& document, std::vector
 // Throws std::invalid_argument naming the field on malformed stored documents.
 Case case_from_json(const boost::json::value& document);
 Event event_from_json(const boost::json::value& document);
+// The same from JSON text, for the store's read paths: the text is parsed into a scratch arena
+// that is dropped before returning (what the result keeps is copied out), so reading a page of
+// cases or a history does not allocate each node of each document. Throws what json::parse or
+// the decoder above throws.
+Case case_from_text(std::string_view document);
+Event event_from_text(std::string_view document);
 
 // Applicant details with the ID number and phone masked (370302********1234, 138****0000).
 boost::json::object masked_applicant(const Applicant& applicant);

@@ -159,7 +159,20 @@ struct CaseFilter {
   // Opaque keyset cursor from a previous CasePage; continues after its last case.
   std::string cursor;
   CaseId after_id = 0;  // pagination for sort "id": ids greater than this
+  CaseId until_id = 0;  // with sort "id": only ids up to and including this (0 = no bound)
   int limit = 1000;
+};
+
+// A case with its history, read together (Store::case_histories).
+struct CaseHistory {
+  Case a_case;
+  std::vector<Event> events;
+};
+
+// The smallest and largest id of a set of cases, both inclusive.
+struct CaseIdSpan {
+  CaseId first = 0;
+  CaseId last = 0;
 };
 
 struct CasePage {
@@ -284,6 +297,16 @@ class Store {
   // The newest event of the global chain (cheap: one indexed row).
   virtual ChainHead global_head() const = 0;
   virtual std::vector<Case> list_cases(const CaseFilter& filter) const = 0;
+  // One page of list_cases in id order (sort must be "id"), each case with its history, all
+  // read in one snapshot: a case and its events agree, and the page costs one read
+  // transaction rather than one per case. For the bulk export.
+  virtual std::vector<CaseHistory> case_histories(const CaseFilter& filter) const = 0;
+  // The id span of the cases received from `from` to `to` (both inclusive; nullopt = open
+  // end), or nullopt when there are none. Cheap (an index), so a walk over a date range in id
+  // order (list_cases with after_id/until_id) can skip the table outside the span: ids follow
+  // registration, so a range's cases sit close together whatever the table's size.
+  virtual std::optional<CaseIdSpan> received_id_span(std::optional<Date> from,
+                                                     std::optional<Date> to) const = 0;
   // The same filters with sorting and keyset pagination (filter.cursor / next_cursor).
   // Throws StoreError for an unknown sort or a malformed cursor.
   virtual CasePage query_cases(const CaseFilter& filter) const = 0;
