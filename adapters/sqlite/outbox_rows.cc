@@ -104,7 +104,7 @@ std::string message_id_for(const std::string& source, int64_t subscription_id) {
                       .substr(0, 32);
 }
 
-OutboxItem insert_outbox(SQLite::Database& db, int64_t subscription_id,
+OutboxItem insert_outbox(StatementCache& statements, int64_t subscription_id,
                          const Notification& notification, const OutboxOrigin& origin,
                          Instant due) {
   OutboxItem item;
@@ -116,35 +116,36 @@ OutboxItem insert_outbox(SQLite::Database& db, int64_t subscription_id,
   item.created_at = origin.created_at;
   item.next_attempt_at = due;
 
-  SQLite::Statement st(db,
-                       "INSERT INTO outbox(created_at, dedup_key, case_id, event_seq, topic,"
-                       " payload, status, attempts, next_attempt_at, subscription_id)"
-                       " VALUES(?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)");
-  st.bind(1, time_text(item.created_at));
-  st.bind(2, item.message_id);
+  auto st = statements.get(
+      "INSERT INTO outbox(created_at, dedup_key, case_id, event_seq, topic,"
+      " payload, status, attempts, next_attempt_at, subscription_id)"
+      " VALUES(?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)");
+  st->bind(1, time_text(item.created_at));
+  st->bind(2, item.message_id);
   if (origin.case_id != 0) {
-    st.bind(3, origin.case_id);
+    st->bind(3, origin.case_id);
   } else {
-    st.bind(3);
+    st->bind(3);
   }
   if (origin.event_seq) {
-    st.bind(4, *origin.event_seq);
+    st->bind(4, *origin.event_seq);
   } else {
-    st.bind(4);
+    st->bind(4);
   }
-  st.bind(5, notification.type);
-  st.bind(6, payload_json(notification));
-  st.bind(7, time_text(item.next_attempt_at));
-  st.bind(8, subscription_id);
-  st.exec();
-  item.id = db.getLastInsertRowid();
+  st->bind(5, notification.type);
+  st->bind(6, payload_json(notification));
+  st->bind(7, time_text(item.next_attempt_at));
+  st->bind(8, subscription_id);
+  st->exec();
+  item.id = statements.db().getLastInsertRowid();
   return item;
 }
 
-int fan_out(SQLite::Database& db, const Notification& notification, const std::string& case_agency,
-            const OutboxOrigin& origin) {
-  std::vector<int64_t> ids = subscribers(db, notification.type, case_agency);
-  for (int64_t id : ids) insert_outbox(db, id, notification, origin, notification.timestamp);
+int fan_out(StatementCache& statements, const Notification& notification,
+            const std::string& case_agency, const OutboxOrigin& origin) {
+  std::vector<int64_t> ids = subscribers(statements, notification.type, case_agency);
+  for (int64_t id : ids)
+    insert_outbox(statements, id, notification, origin, notification.timestamp);
   return static_cast<int>(ids.size());
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "disclose/store.h"
+#include "sqlite/statement_cache.h"
 
 namespace disclose::sqlite {
 
@@ -26,12 +27,13 @@ struct OutboxOrigin {
 std::string message_id_for(const std::string& source, int64_t subscription_id);
 
 // One pending row for one subscription, first due at `due`.
-OutboxItem insert_outbox(SQLite::Database& db, int64_t subscription_id,
+// Both write on the connection of `statements` (case writes call them, so prepared once).
+OutboxItem insert_outbox(StatementCache& statements, int64_t subscription_id,
                          const Notification& notification, const OutboxOrigin& origin, Instant due);
 // One row per enabled subscription that wants the notification's type for `case_agency`, due
 // at notification.timestamp. Returns how many rows were written.
-int fan_out(SQLite::Database& db, const Notification& notification, const std::string& case_agency,
-            const OutboxOrigin& origin);
+int fan_out(StatementCache& statements, const Notification& notification,
+            const std::string& case_agency, const OutboxOrigin& origin);
 
 std::vector<OutboxItem> claim_outbox(SQLite::Database& db, Instant now, Instant lease_until,
                                      int limit);

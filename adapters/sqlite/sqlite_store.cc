@@ -931,7 +931,7 @@ class SqliteStore final : public Store {
           continue;
         }
         ++added;
-        sqlite::fan_out(db_, sent.notification, agency,
+        sqlite::fan_out(statements_, sent.notification, agency,
                         {firing.case_id, std::nullopt, "r:" + sent.ledger_key, firing.fired_at});
       }
       sqlite::mark_timers_fired(db_, firing.case_id, firing.fired_at);
@@ -992,7 +992,7 @@ class SqliteStore final : public Store {
         throw StoreError("no case " + std::to_string(case_id));
       }
       // No source: a message queued by hand is a new message every time (outbox_rows.cc).
-      OutboxItem item = sqlite::insert_outbox(db_, subscription_id, notification,
+      OutboxItem item = sqlite::insert_outbox(statements_, subscription_id, notification,
                                               {case_id, std::nullopt, "", now}, now);
       return item;
     });
@@ -1140,7 +1140,7 @@ class SqliteStore final : public Store {
     for (size_t i = 0; i < effects.notifications.size(); ++i) {
       // The event hash names this write; the index tells its notifications apart.
       origin.source = "e:" + event.hash + ":" + std::to_string(i);
-      sqlite::fan_out(db_, effects.notifications[i], stored.agency, origin);
+      sqlite::fan_out(statements_, effects.notifications[i], stored.agency, origin);
     }
   }
 

@@ -140,18 +140,18 @@ bool delete_subscription(SQLite::Database& db, int64_t id) {
   return st.exec() == 1;
 }
 
-std::vector<int64_t> subscribers(SQLite::Database& db, const std::string& type,
+std::vector<int64_t> subscribers(StatementCache& statements, const std::string& type,
                                  const std::string& agency) {
-  SQLite::Statement st(db,
-                       "SELECT s.id FROM subscriptions s"
-                       " WHERE s.enabled = 1 AND (s.agency IS NULL OR s.agency = ?)"
-                       " AND EXISTS (SELECT 1 FROM json_each(s.events) e"
-                       "             WHERE e.value IN ('*', ?))"
-                       " ORDER BY s.id");
-  st.bind(1, agency);
-  st.bind(2, type);
+  auto st = statements.get(
+      "SELECT s.id FROM subscriptions s"
+      " WHERE s.enabled = 1 AND (s.agency IS NULL OR s.agency = ?)"
+      " AND EXISTS (SELECT 1 FROM json_each(s.events) e"
+      "             WHERE e.value IN ('*', ?))"
+      " ORDER BY s.id");
+  st->bind(1, agency);
+  st->bind(2, type);
   std::vector<int64_t> out;
-  while (st.executeStep()) out.push_back(st.getColumn(0).getInt64());
+  while (st->executeStep()) out.push_back(st->getColumn(0).getInt64());
   return out;
 }
 

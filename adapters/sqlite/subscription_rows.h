@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "disclose/notification.h"
+#include "sqlite/statement_cache.h"
 
 namespace disclose::sqlite {
 
@@ -21,7 +22,8 @@ bool update_subscription(SQLite::Database& db, const Subscription& subscription)
 bool delete_subscription(SQLite::Database& db, int64_t id);
 
 // Enabled subscriptions that want `type` for a case of `agency` (Subscription's rule, in SQL).
-std::vector<int64_t> subscribers(SQLite::Database& db, const std::string& type,
+// Asked on every case write, so through the connection's prepared statements.
+std::vector<int64_t> subscribers(StatementCache& statements, const std::string& type,
                                  const std::string& agency);
 
 }  // namespace disclose::sqlite
