@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -207,8 +208,12 @@ class HttpServerTest : public testing::Test {
     options.address = "127.0.0.1";
     options.port = 0;
     server_ = std::make_unique<Server>(io_, options, handler_, metrics_);
-    runner_ = std::thread([this] {
+    // The io_context on options.io_threads threads, as `disclose serve` runs it.
+    runner_ = std::thread([this, threads = options.io_threads] {
+      std::vector<std::thread> more;
+      for (std::size_t i = 1; i < threads; ++i) more.emplace_back([this] { io_.run(); });
       io_.run();
+      for (std::thread& t : more) t.join();
       ran_.set_value();
     });
   }
@@ -834,6 +839,57 @@ TEST_F(HttpServerTest, WithHandlerThreadsAThrowingHandlerStillBecomes500) {
   auto response = client->roundtrip(make_request(bhttp::verb::get, "/throw"));
   EXPECT_EQ(response.result_int(), 500);
   EXPECT_EQ(error_of(response.body()).at("code").as_string(), "internal");
+}
+
+// With the io_context on several threads each connection keeps to its own strand: a handler
+// that blocks its io thread (no handler pool here) leaves the other threads serving the other
+// connections, concurrent keep-alive clients each get their own answers, and a graceful stop
+// still closes idle connections and lets every thread return.
+TEST_F(HttpServerTest, OnSeveralIoThreadsConnectionsAreServedInParallel) {
+  ServerOptions options;
+  options.io_threads = 4;
+  start(options);
+  auto held = connected();
+  ASSERT_FALSE(held->write(make_request(bhttp::verb::get, "/hold")));
+  ASSERT_EQ(handler_.entered.get_future().wait_for(kDeadline), std::future_status::ready);
+
+  constexpr int kClients = 12;
+  constexpr int kRequests = 40;
+  std::atomic<int> mismatches{0}, failures{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      Client client;
+      if (client.connect(port())) {
+        ++failures;
+        return;
+      }
+      for (int r = 0; r < kRequests; ++r) {
+        std::string target = "/api/echo/" + std::to_string(c) + "/" + std::to_string(r);
+        auto response = client.roundtrip(make_request(bhttp::verb::get, target));
+        if (response.result_int() != 200) {
+          ++failures;
+          return;
+        }
+        if (json::parse(response.body()).at("target").as_string() != target) ++mismatches;
+      }
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(handler_.calls, 1 + kClients * kRequests);
+
+  auto idle = connected();
+  EXPECT_EQ(idle->roundtrip(make_request(bhttp::verb::get, "/api/echo")).result_int(), 200);
+  server_->stop();
+  handler_.release();
+  bhttp::response<bhttp::string_body> released;
+  ASSERT_FALSE(held->read(released));
+  EXPECT_EQ(released.result_int(), 200);
+  EXPECT_TRUE(closed_by_peer(idle->read_until_closed()));
+  EXPECT_EQ(ran_future_.wait_for(kDeadline), std::future_status::ready);
+  runner_.join();
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <functional>
 #include <limits>
 #include <list>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -23,11 +25,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -184,58 +186,73 @@ enum class Next { keep_alive, close, closed };
 }  // namespace
 
 struct Server::Impl {
-  // One per live socket, so stop() can interrupt those that are only waiting.
+  // One per live socket, so stop() can interrupt those that are only waiting. Its fields are
+  // touched only on the connection's own strand; stop() reaches them by posting there.
   struct Connection {
-    beast::tcp_stream* stream = nullptr;
+    asio::any_io_executor strand;         // the connection's; set once, read from any thread
+    beast::tcp_stream* stream = nullptr;  // null once the connection's coroutine has ended
     bool idle = false;  // waiting for a request to start (or lingering): safe to cut off
   };
 
   // Keeps a connection listed for exactly as long as its coroutine runs.
   class Listed {
    public:
-    Listed(Impl& impl, beast::tcp_stream& stream) : impl_(impl) {
-      it_ = impl_.connections.insert(impl_.connections.end(), Connection{&stream, false});
+    Listed(Impl& impl, beast::tcp_stream& stream)
+        : impl_(impl),
+          connection_(
+              std::make_shared<Connection>(Connection{stream.get_executor(), &stream, false})) {
+      std::lock_guard lock(impl_.connections_mutex);
+      it_ = impl_.connections.insert(impl_.connections.end(), connection_);
     }
-    ~Listed() { impl_.connections.erase(it_); }
+    ~Listed() {
+      connection_->stream = nullptr;
+      std::lock_guard lock(impl_.connections_mutex);
+      impl_.connections.erase(it_);
+    }
     Listed(const Listed&) = delete;
     Listed& operator=(const Listed&) = delete;
-    Connection& operator*() { return *it_; }
-    Connection* operator->() { return &*it_; }
+    Connection& operator*() { return *connection_; }
+    Connection* operator->() { return connection_.get(); }
 
    private:
     Impl& impl_;
-    std::list<Connection>::iterator it_;
+    std::shared_ptr<Connection> connection_;
+    std::list<std::shared_ptr<Connection>>::iterator it_;
   };
 
   Impl(asio::io_context& io, const ServerOptions& options, Handler& handler, Metrics& metrics)
       : options(options),
         handler(handler),
         metrics(metrics),
+        io(io),
         strand(asio::make_strand(io)),
         acceptor(strand),
-        backoff(strand),
-        random(std::random_device{}()) {
+        backoff(strand) {
     if (options.handler_threads > 0) workers.emplace(options.handler_threads);
   }
 
   ServerOptions options;
   Handler& handler;
   Metrics& metrics;
-  // Everything below runs on this strand, so the server stays correct even if the application
-  // ever runs the io_context on more than one thread.
+  asio::io_context& io;
+  // The io_context may run on several threads (ServerOptions::io_threads). The acceptor and
+  // shutdown run on this strand; each connection runs on a strand of its own, so connections
+  // are served in parallel while each one's socket, timers and coroutine stay single-threaded.
+  // What they share is below: atomics, or under connections_mutex. The handler and the metrics
+  // are thread-safe already (handlers run on the worker pool).
   asio::strand<asio::io_context::executor_type> strand;
   tcp::acceptor acceptor;
   asio::steady_timer backoff;
   std::optional<ssl::context> tls;
   uint16_t port = 0;
-  // Read outside the strand too: a response built while stop() is being posted must already say
+  // Read on every strand: a response built while stop() is being posted must already say
   // `Connection: close`.
   std::atomic<bool> stopping{false};
-  bool shut_down = false;
-  std::size_t active = 0;     // connections being served, against max_connections
-  std::size_t rejecting = 0;  // over-cap connections being sent their 503
-  std::list<Connection> connections;
-  std::mt19937_64 random;
+  bool shut_down = false;                 // on `strand`
+  std::atomic<std::size_t> active{0};     // connections being served, against max_connections
+  std::atomic<std::size_t> rejecting{0};  // over-cap connections being sent their 503
+  std::mutex connections_mutex;
+  std::list<std::shared_ptr<Connection>> connections;
   // Where handlers run when ServerOptions::handler_threads > 0: a handler may wait on the
   // database (a commit's fsync), and meanwhile the strand goes on reading and writing sockets.
   std::optional<asio::thread_pool> workers;
@@ -330,13 +347,20 @@ void Server::Impl::shutdown() {
   error_code ignored;
   acceptor.close(ignored);
   backoff.cancel();
-  for (Connection& connection : connections) {
-    if (connection.idle) connection.stream->cancel();
+  std::lock_guard lock(connections_mutex);
+  for (const std::shared_ptr<Connection>& connection : connections) {
+    // On the connection's strand, where its stream lives; by then it may have ended (stream
+    // null) or be busy with a request (which ends it, since `stopping` is set).
+    asio::post(connection->strand, [connection] {
+      if (connection->stream && connection->idle) connection->stream->cancel();
+    });
   }
 }
 
 std::string Server::Impl::new_request_id() {
   static constexpr char kHex[] = "0123456789abcdef";
+  // One generator per thread: request ids are made on every io thread.
+  thread_local std::mt19937_64 random(std::random_device{}());
   uint64_t bits = random();
   std::string id(16, '0');
   for (int i = 15; i >= 0; --i, bits >>= 4) id[i] = kHex[bits & 0xf];
@@ -412,7 +436,9 @@ void Server::Impl::access_log(const std::string& request_id, std::string_view me
 
 asio::awaitable<void> Server::Impl::accept_loop(std::shared_ptr<Impl> self) {
   for (;;) {
-    auto [ec, socket] = co_await self->acceptor.async_accept(kAwait);
+    // The socket is made on the strand its connection will run on.
+    asio::any_io_executor connection_strand = asio::make_strand(self->io);
+    auto [ec, socket] = co_await self->acceptor.async_accept(connection_strand, kAwait);
     if (self->stopping) co_return;  // a socket accepted now is closed unanswered
     if (ec) {
       if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) co_return;
@@ -430,14 +456,14 @@ asio::awaitable<void> Server::Impl::accept_loop(std::shared_ptr<Impl> self) {
       // A 503 over TLS would need a handshake first, which is the work the cap exists to avoid.
       if (self->tls || self->rejecting >= kMaxRejecting) continue;
       ++self->rejecting;
-      asio::co_spawn(self->strand, reject(self, std::move(socket)), log_coroutine_failure);
+      asio::co_spawn(connection_strand, reject(self, std::move(socket)), log_coroutine_failure);
       continue;
     }
     // Counted here, not when the session starts: several accepts can complete before the first
     // spawned session runs.
     ++self->active;
     self->metrics.connection_opened();
-    asio::co_spawn(self->strand, session(self, std::move(socket)), log_coroutine_failure);
+    asio::co_spawn(connection_strand, session(self, std::move(socket)), log_coroutine_failure);
   }
 }
 
@@ -494,7 +520,7 @@ asio::awaitable<void> Server::Impl::reject(std::shared_ptr<Impl> self, tcp::sock
   response.body = error_json("service_unavailable", "too many open connections; retry later");
   auto res = self->to_beast(std::move(response), request_id, 11, false, false, "");
   spdlog::warn("http {} connection from {} rejected: {} connections open", request_id, remote,
-               self->active);
+               self->active.load());
   stream.expires_after(std::min(self->options.header_timeout, self->options.body_timeout));
   auto [write_ec, written] = co_await bhttp::async_write(stream, res, kAwait);
   if (write_ec) co_return;
@@ -749,10 +775,10 @@ asio::awaitable<Response> Server::Impl::handle_on_worker(const Request& request)
         asio::post(*workers, [this, &request, completion = std::move(completion)]() mutable {
           Response response = handle_safely(request);
           auto home = asio::get_associated_executor(completion);
-          asio::post(home, [completion = std::move(completion),
-                            response = std::move(response)]() mutable {
-            std::move(completion)(std::move(response));
-          });
+          asio::post(
+              home, [completion = std::move(completion), response = std::move(response)]() mutable {
+                std::move(completion)(std::move(response));
+              });
         });
       },
       asio::use_awaitable);

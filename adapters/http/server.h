@@ -1,7 +1,8 @@
-// The HTTP server: Boost.Beast on one io_context with C++20 coroutines, one coroutine per
-// connection that owns its stream; handlers optionally run on a worker pool. It enforces the limits (header and body size, timeouts,
-// connection cap), assigns request ids, writes the access log and records metrics; everything
-// else is the Handler's.
+// The HTTP server: Boost.Beast on an io_context with C++20 coroutines, one coroutine per
+// connection that owns its stream, each connection on a strand of its own (so the io_context
+// may run on several threads); handlers optionally run on a worker pool. It enforces the limits
+// (header and body size, timeouts, connection cap), assigns request ids, writes the access log and
+// records metrics; everything else is the Handler's.
 #pragma once
 
 #include <chrono>
@@ -28,9 +29,13 @@ struct ServerOptions {
   std::string tls_certificate;                       // PEM files; both set = HTTPS only
   std::string tls_private_key;
   bool json_log = false;  // access log as JSON lines instead of text
-  // Threads that run the handler. 0: on the io thread, one request at a time (tests, tools).
-  // More let requests wait on the database concurrently, so their writes share commits.
+  // Threads that run the handler. 0: on the connection's io thread (tests, tools). More let
+  // requests wait on the database concurrently, so their writes share commits.
   std::size_t handler_threads = 0;
+  // Threads the application runs the io_context on (`disclose serve` does; the Server itself
+  // runs none and is correct with any number). More spread the sockets' system calls, which
+  // on loopback are most of a request's cost, over the cores.
+  std::size_t io_threads = 1;
 };
 
 class Server {

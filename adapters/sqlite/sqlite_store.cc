@@ -12,6 +12,7 @@
 #include <openssl/rand.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <chrono>
@@ -999,6 +1000,16 @@ class SqliteStore final : public Store {
   }
 
   std::vector<OutboxItem> claim_outbox(Instant now, Instant lease_until, int limit) override {
+    // The dispatcher asks after every write that planned a notification, most of which no
+    // subscription wants: a look on a reading connection spares those a write and its commit.
+    if (limit <= 0) return {};
+    bool due = read_cached("claim_outbox", [&](sqlite::StatementCache& statements) {
+      auto st = statements.get(
+          "SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? LIMIT 1");
+      st->bind(1, format_instant(now, 0));
+      return st->executeStep();
+    });
+    if (!due) return {};
     return write("claim_outbox", [&] {
       std::vector<OutboxItem> claimed = sqlite::claim_outbox(db_, now, lease_until, limit);
       return claimed;
@@ -1459,15 +1470,36 @@ class SqliteStore final : public Store {
     st->exec();
   }
 
+  // Most writes leave most deadlines as they were, so rows are updated in place only when they
+  // changed and deleted only when their kind is gone: the due-date indexes are touched for
+  // what moved, not rebuilt for the case on every write.
   void replace_deadlines(CaseId id, const std::vector<DeadlineView>& deadlines) {
+    std::vector<std::string> gone;
     {
-      auto clear = statements_.get("DELETE FROM deadlines WHERE case_id = ?");
-      clear->bind(1, id);
-      clear->exec();
+      auto kinds = statements_.get("SELECT kind FROM deadlines WHERE case_id = ?");
+      kinds->bind(1, id);
+      while (kinds->executeStep()) {
+        std::string kind = kinds->getColumn(0).getString();
+        bool kept = std::any_of(deadlines.begin(), deadlines.end(),
+                                [&](const DeadlineView& d) { return d.kind == kind; });
+        if (!kept) gone.push_back(std::move(kind));
+      }
+    }
+    for (const std::string& kind : gone) {
+      auto remove = statements_.get("DELETE FROM deadlines WHERE case_id = ? AND kind = ?");
+      remove->bind(1, id);
+      remove->bind(2, kind);
+      remove->exec();
     }
     auto st = statements_.get(
         "INSERT INTO deadlines(case_id, kind, due_on, status, remaining_wd, provisional, epoch)"
-        " VALUES(?, ?, ?, ?, ?, ?, ?)");
+        " VALUES(?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(case_id, kind) DO UPDATE SET due_on = excluded.due_on,"
+        " status = excluded.status, remaining_wd = excluded.remaining_wd,"
+        " provisional = excluded.provisional, epoch = excluded.epoch"
+        " WHERE (due_on, status, remaining_wd, provisional, epoch) IS NOT"
+        " (excluded.due_on, excluded.status, excluded.remaining_wd, excluded.provisional,"
+        " excluded.epoch)");
     for (const DeadlineView& d : deadlines) {
       st->bind(1, id);
       st->bind(2, d.kind);

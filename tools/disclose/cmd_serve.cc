@@ -11,6 +11,7 @@
 #include <iostream>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "console/console_handler.h"
 #include "disclose/calendar_gate.h"
@@ -201,7 +202,13 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
            << serving.workflows_dir() << ", calendar " << engine.calendar().version() << ")"
            << std::endl;
     spdlog::info("listening on {}:{}", config.server.address, server->port());
+    // The server's sockets on io_threads threads (this one included); each connection keeps to
+    // its own strand (server.h).
+    std::vector<std::thread> io_threads;
+    for (std::size_t i = 1; i < config.server.io_threads; ++i)
+      io_threads.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
+    for (std::thread& t : io_threads) t.join();
     signals.cancel();
     stop_background();  // again, harmless, in case the server stopped without a signal
     background_thread.join();

@@ -108,14 +108,15 @@ ServeConfig load_serve_config(const std::string& file, ServeConfig config) {
       throw ConfigError(where(file, tls) + ": give both certificate and private_key");
   }
   if (auto limits = root["limits"]) {
-    known_keys(file, limits, {"body_bytes", "header_bytes", "max_connections", "handler_threads"});
+    known_keys(file, limits,
+               {"body_bytes", "header_bytes", "max_connections", "handler_threads", "io_threads"});
     if (auto n = limits["body_bytes"]) config.server.body_limit = number(file, n, 1024, 1LL << 30);
     if (auto n = limits["header_bytes"])
       config.server.header_limit = number(file, n, 1024, 1 << 20);
     if (auto n = limits["max_connections"])
       config.server.max_connections = number(file, n, 1, 1'000'000);
-    if (auto n = limits["handler_threads"])
-      config.server.handler_threads = number(file, n, 0, 256);
+    if (auto n = limits["handler_threads"]) config.server.handler_threads = number(file, n, 0, 256);
+    if (auto n = limits["io_threads"]) config.server.io_threads = number(file, n, 1, 64);
   }
   if (auto timeouts = root["timeouts"]) {
     known_keys(file, timeouts, {"header_ms", "body_ms", "idle_ms"});

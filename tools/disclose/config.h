@@ -10,11 +10,13 @@
 
 namespace disclose::cli {
 
-// The server's options as `serve` starts them: handlers on 8 threads, so concurrent writes wait
-// for their commit together (group commit) instead of one after another.
+// The server's options as `serve` starts them: handlers on 64 threads, so concurrent writes
+// wait for their commit together (group commit) instead of one after another — a commit group
+// holds at most one write per handler thread; sockets on 2 threads.
 inline http::ServerOptions serve_defaults() {
   http::ServerOptions options;
-  options.handler_threads = 8;
+  options.handler_threads = 64;
+  options.io_threads = 2;
   return options;
 }
 
@@ -22,8 +24,8 @@ struct ServeConfig {
   std::string db = "var/disclose.db";
   std::string workflows;  // "" = the usual search (see Context::workflows_dir)
   std::string sqlite_synchronous = "FULL";
-  int utc_offset_minutes = 8 * 60;  // Asia/Shanghai
-  std::string log_level = "info";   // trace | debug | info | warn | error
+  int utc_offset_minutes = 8 * 60;                // Asia/Shanghai
+  std::string log_level = "info";                 // trace | debug | info | warn | error
   http::ServerOptions server = serve_defaults();  // listen, limits, timeouts, TLS, log format
   // Where staff open the console; links in notifications point there.
   std::string public_url = "http://127.0.0.1:8080";
