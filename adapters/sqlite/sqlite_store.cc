@@ -271,7 +271,9 @@ class SqliteStore final : public Store {
   }
 
   std::optional<Agency> find_agency(const std::string& code) const override {
-    return read("find_agency", [&](SQLite::Database& db) { return agency_row(db, code); });
+    return read_cached("find_agency", [&](sqlite::StatementCache& statements) {
+      return agency_row(statements, code);
+    });
   }
 
   std::vector<Agency> agencies() const override {
@@ -538,15 +540,14 @@ class SqliteStore final : public Store {
     if (batch_owner_ == this) throw StoreError("store batches do not nest");
     guarded("batch", [&] {
       commit_.run([&] {
-        batch_owner_ = this;
+        // This thread runs the batch's writes (the group's leader may be another caller's
+        // thread): store calls made from `writes` join the batch until it returns or throws.
+        struct Owning {
+          explicit Owning(const SqliteStore* store) { batch_owner_ = store; }
+          ~Owning() { batch_owner_ = nullptr; }
+        } owning(this);
         batch_lost_ = false;
-        try {
-          writes();
-        } catch (...) {
-          batch_owner_ = nullptr;
-          throw;
-        }
-        batch_owner_ = nullptr;
+        writes();
       });
     });
   }
@@ -1107,11 +1108,8 @@ class SqliteStore final : public Store {
   // connection, so the batch sees its own writes.
   template <class F>
   auto read(const char* what, F&& f) const -> decltype(f(std::declval<SQLite::Database&>())) {
-    if (batch_owner_ == this) return guarded(what, [&] { return f(db_); });
-    return guarded(what, [&] {
-      sqlite::ReadPool::Lease lease = readers_.acquire();
-      return f(lease.db());
-    });
+    return read_cached(what,
+                       [&](sqlite::StatementCache& statements) { return f(statements.db()); });
   }
 
   // The case's agency, once it is known to be still at `expected_version` (inside the caller's
@@ -1223,21 +1221,19 @@ class SqliteStore final : public Store {
     }
   }
 
-  // On the writing connection, inside a write.
-  std::optional<Agency> agency_row(const std::string& code) const {
-    auto st = statements_.get("SELECT code, name, short_name FROM agencies WHERE code = ?");
+  // The agency row through `statements` (a reading connection's, or the writer's inside a write).
+  static std::optional<Agency> agency_row(sqlite::StatementCache& statements,
+                                          const std::string& code) {
+    auto st = statements.get("SELECT code, name, short_name FROM agencies WHERE code = ?");
     st->bind(1, code);
     if (!st->executeStep()) return std::nullopt;
     return Agency{st->getColumn(0).getString(), st->getColumn(1).getString(),
                   st->getColumn(2).getString()};
   }
 
-  static std::optional<Agency> agency_row(SQLite::Database& db, const std::string& code) {
-    SQLite::Statement st(db, "SELECT code, name, short_name FROM agencies WHERE code = ?");
-    st.bind(1, code);
-    if (!st.executeStep()) return std::nullopt;
-    return Agency{st.getColumn(0).getString(), st.getColumn(1).getString(),
-                  st.getColumn(2).getString()};
+  // On the writing connection, inside a write.
+  std::optional<Agency> agency_row(const std::string& code) const {
+    return agency_row(statements_, code);
   }
 
   // Filters, sorts and pages the cases. Only fixed clauses are appended to the SQL; every value
