@@ -159,16 +159,35 @@ TEST_F(CaseExportTest, StoredBodiesAndDerivedBodiesExportAlike) {
 // A stored body not in canonical form (here: blanks around it) cannot be spliced; the export
 // still writes valid JSON, hands over those exact bytes and verifies against their hash.
 TEST_F(CaseExportTest, ABodyWithBlanksAroundItStillExportsAndVerifies) {
-  std::vector<Event> events = events_;
-  Event& last = events.back();
-  last.body = " " + last.body + "\n";
-  last.hash = chain_hash(last.prev_hash, last.body);
-  std::string text =
-      export_case_text(Harness::shared().engine(), case_, events, fixture::date(fixture::kToday));
-  json::value doc = json::parse(text);
-  EXPECT_EQ(doc.at("events").as_array().back().at("body").as_string(), last.body);
-  VerifyResult r = verify_case_export(doc);
-  EXPECT_TRUE(r.ok) << r.message;
+  const std::string canonical = events_.back().body;
+  ASSERT_EQ(canonical.back(), '}');
+  const std::string inner_blank = canonical.substr(0, canonical.size() - 1) + " }";
+  for (const std::string& odd : {" " + canonical + "\n", inner_blank}) {
+    std::vector<Event> events = events_;
+    Event& last = events.back();
+    last.body = odd;
+    last.hash = chain_hash(last.prev_hash, last.body);
+    std::string text =
+        export_case_text(Harness::shared().engine(), case_, events, fixture::date(fixture::kToday));
+    json::value doc = json::parse(text);
+    EXPECT_EQ(doc.at("events").as_array().back().at("body").as_string(), last.body);
+    VerifyResult r = verify_case_export(doc);
+    EXPECT_TRUE(r.ok) << r.message;
+  }
+}
+
+// Bodies no store would hold (empty objects) still give valid JSON; verification then names
+// what is missing.
+TEST_F(CaseExportTest, AnEmptyBodyStillGivesValidJson) {
+  for (const char* empty : {"{}", "{ }", "{\n}"}) {
+    std::vector<Event> events = events_;
+    events.back().body = empty;
+    std::string text =
+        export_case_text(Harness::shared().engine(), case_, events, fixture::date(fixture::kToday));
+    json::value doc;
+    ASSERT_NO_THROW(doc = json::parse(text)) << empty;
+    EXPECT_FALSE(verify_case_export(doc).ok) << empty;
+  }
 }
 
 TEST_F(CaseExportTest, DetectsEveryKindOfTampering) {

@@ -149,9 +149,14 @@ void append_chain_fields(std::string& out, const Event& e, std::string_view body
 bool append_event_row(std::string& out, const Event& e, const ExportOptions& options) {
   const std::string derived = e.body.empty() ? event_body(e) : std::string();
   const std::string& body = e.body.empty() ? derived : e.body;
-  // A canonical body is a non-empty object without surrounding blanks; anything else (a
-  // hand-edited row) goes through the tree, which still writes valid JSON.
-  const bool spliceable = body.size() > 2 && body.front() == '{' && body.back() == '}';
+  // A canonical body is a non-empty object without blanks around it or before its closing
+  // brace; anything else (a hand-edited row) goes through the tree, which still writes valid
+  // JSON.
+  const auto before_close = [&] { return body[body.size() - 2]; };
+  const bool spliceable = body.size() > 2 && body.front() == '{' && body.back() == '}' &&
+                          before_close() != '{' && before_close() != ' ' &&
+                          before_close() != '\n' && before_close() != '\t' &&
+                          before_close() != '\r';
   if (options.show_pii && spliceable) {
     out.append(body, 0, body.size() - 1);
     append_chain_fields(out, e, body);
