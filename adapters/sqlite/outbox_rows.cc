@@ -149,6 +149,18 @@ int fan_out(StatementCache& statements, const Notification& notification,
   return static_cast<int>(ids.size());
 }
 
+int fan_out(StatementCache& statements, const Notification& notification,
+            const std::vector<Subscription>& candidates, const std::string& case_agency,
+            const OutboxOrigin& origin) {
+  int written = 0;
+  for (const Subscription& subscription : candidates) {
+    if (!subscription_wants(subscription, notification.type, case_agency)) continue;
+    insert_outbox(statements, subscription.id, notification, origin, notification.timestamp);
+    ++written;
+  }
+  return written;
+}
+
 std::vector<OutboxItem> claim_outbox(SQLite::Database& db, Instant now, Instant lease_until,
                                      int limit) {
   std::vector<OutboxItem> claimed;

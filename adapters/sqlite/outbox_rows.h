@@ -34,6 +34,11 @@ OutboxItem insert_outbox(StatementCache& statements, int64_t subscription_id,
 // at notification.timestamp. Returns how many rows were written.
 int fan_out(StatementCache& statements, const Notification& notification,
             const std::string& case_agency, const OutboxOrigin& origin);
+// The same with the candidates already read (agency_subscriptions for `case_agency`): rows for
+// those that want the notification's type (subscription_wants), in the candidates' order.
+int fan_out(StatementCache& statements, const Notification& notification,
+            const std::vector<Subscription>& candidates, const std::string& case_agency,
+            const OutboxOrigin& origin);
 
 std::vector<OutboxItem> claim_outbox(SQLite::Database& db, Instant now, Instant lease_until,
                                      int limit);

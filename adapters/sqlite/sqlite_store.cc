@@ -1145,11 +1145,16 @@ class SqliteStore final : public Store {
     std::optional<Agency> agency = agency_row(stored.agency);
     CaseWriteEffects effects = hook_(stored, event, CaseWriteContext{sent, staff, agency});
     sqlite::replace_pending_timers(statements_, stored.id, effects.timers);
+    if (effects.notifications.empty()) return;
+    // One read of the agency's subscriptions for all of this write's notifications (usually
+    // several, usually wanted by none).
+    std::vector<Subscription> candidates = sqlite::agency_subscriptions(statements_, stored.agency);
+    if (candidates.empty()) return;
     sqlite::OutboxOrigin origin{stored.id, event.global_seq, "", event.recorded_at};
     for (size_t i = 0; i < effects.notifications.size(); ++i) {
       // The event hash names this write; the index tells its notifications apart.
       origin.source = "e:" + event.hash + ":" + std::to_string(i);
-      sqlite::fan_out(statements_, effects.notifications[i], stored.agency, origin);
+      sqlite::fan_out(statements_, effects.notifications[i], candidates, stored.agency, origin);
     }
   }
 

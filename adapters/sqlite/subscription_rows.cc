@@ -140,6 +140,16 @@ bool delete_subscription(SQLite::Database& db, int64_t id) {
   return st.exec() == 1;
 }
 
+std::vector<Subscription> agency_subscriptions(StatementCache& statements,
+                                               const std::string& agency) {
+  auto st = statements.get(std::string(kColumns) +
+                           " WHERE enabled = 1 AND (agency IS NULL OR agency = ?) ORDER BY id");
+  st->bind(1, agency);
+  std::vector<Subscription> out;
+  while (st->executeStep()) out.push_back(subscription_from(*st));
+  return out;
+}
+
 std::vector<int64_t> subscribers(StatementCache& statements, const std::string& type,
                                  const std::string& agency) {
   auto st = statements.get(

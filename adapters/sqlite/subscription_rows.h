@@ -21,6 +21,11 @@ bool update_subscription(SQLite::Database& db, const Subscription& subscription)
 // subscription_id NULL. False when there is no such subscription.
 bool delete_subscription(SQLite::Database& db, int64_t id);
 
+// Enabled subscriptions for cases of `agency` (or of every agency), whatever types they want:
+// a case write reads them once and matches each of its notifications with subscription_wants.
+std::vector<Subscription> agency_subscriptions(StatementCache& statements,
+                                               const std::string& agency);
+
 // Enabled subscriptions that want `type` for a case of `agency` (Subscription's rule, in SQL).
 // Asked on every case write, so through the connection's prepared statements.
 std::vector<int64_t> subscribers(StatementCache& statements, const std::string& type,
