@@ -450,6 +450,20 @@ TEST(CalendarYaml, RoundTripsThroughTheWriter) {
   EXPECT_EQ(back.off_days, (std::vector<Date>{D("2027-10-01"), D("2027-10-02"), D("2027-10-03"),
                                               D("2027-12-31")}));
   EXPECT_TRUE(back.work_days.empty());
+
+  // Found by fuzzing: a source ending in a carriage return was written plain, and a plain
+  // scalar loses blanks at its ends, so the year read back differed. Such text is quoted.
+  for (const std::string& source : std::vector<std::string>{
+           "国务院办公厅关于 \r", " leading blank", "trailing tab\t", "two\r\nlines",
+           "bell \x07 inside", "\n", "plain 文本 stays plain"}) {
+    SCOPED_TRACE(source);
+    awkward.source = source;
+    const std::string written = calendar_year_to_yaml(awkward);
+    EXPECT_EQ(parse_calendar_yaml(written, "w.yaml").source, source) << written;
+  }
+  awkward.source = "plain 文本 stays plain";
+  EXPECT_NE(calendar_year_to_yaml(awkward).find("source: plain 文本 stays plain\n"),
+            std::string::npos);
 }
 
 struct YamlErrorCase {

@@ -183,12 +183,31 @@ std::vector<CalendarYear> load_calendar_dir(const std::string& directory) {
   return years;
 }
 
+namespace {
+
+// yaml-cpp writes some text plain that does not read back the same: a plain scalar loses blanks
+// and carriage returns at its ends, and control characters need escapes. Those go
+// double-quoted; ordinary text stays plain, as in the bundled files.
+bool needs_double_quotes(const std::string& text) {
+  if (text.empty()) return false;
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  if (blank(text.front()) || blank(text.back())) return true;
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
+}  // namespace
+
 std::string calendar_year_to_yaml(const CalendarYear& year) {
   YAML::Emitter out;
   out << YAML::BeginMap;
   out << YAML::Key << "year" << YAML::Value << year.year;
   out << YAML::Key << "version" << YAML::Value << YAML::DoubleQuoted << year.version;
-  out << YAML::Key << "source" << YAML::Value << year.source;
+  out << YAML::Key << "source" << YAML::Value;
+  if (needs_double_quotes(year.source)) out << YAML::DoubleQuoted;
+  out << year.source;
   if (!year.official) out << YAML::Key << "official" << YAML::Value << false;
   auto list = [&out](const char* key, const std::vector<Date>& days) {
     out << YAML::Key << key << YAML::Value;
