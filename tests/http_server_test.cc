@@ -242,6 +242,21 @@ class HttpServerTest : public testing::Test {
     return client;
   }
 
+  // A connection whose request (/hold) has reached the handler and stays there until
+  // handler_.release(). Null, with the test failed, if it never arrived.
+  std::unique_ptr<Client> held_request() {
+    auto held = connected();
+    if (held->write(make_request(bhttp::verb::get, "/hold"))) {
+      ADD_FAILURE() << "could not send /hold";
+      return nullptr;
+    }
+    if (handler_.entered.get_future().wait_for(kDeadline) != std::future_status::ready) {
+      ADD_FAILURE() << "/hold never reached the handler";
+      return nullptr;
+    }
+    return held;
+  }
+
   EchoHandler handler_;
   Metrics metrics_;
   asio::io_context io_;  // after handler and metrics: destroyed first, with any leftover work
@@ -493,9 +508,8 @@ TEST_F(HttpServerTest, GracefulStopFinishesInFlightRequestsAndRefusesNewOnes) {
   auto idle = connected();
   EXPECT_EQ(idle->roundtrip(make_request(bhttp::verb::get, "/api/echo")).result_int(), 200);
 
-  auto busy = connected();
-  ASSERT_FALSE(busy->write(make_request(bhttp::verb::get, "/hold")));
-  ASSERT_EQ(handler_.entered.get_future().wait_for(kDeadline), std::future_status::ready);
+  auto busy = held_request();
+  ASSERT_TRUE(busy);
   server_->stop();
 
   // The kernel may still complete this handshake from the backlog, but no answer may come.
@@ -815,9 +829,8 @@ TEST_F(HttpServerTest, WithHandlerThreadsAWaitingHandlerDoesNotHoldUpOthers) {
   ServerOptions options;
   options.handler_threads = 2;
   start(options);
-  auto held = connected();
-  ASSERT_FALSE(held->write(make_request(bhttp::verb::get, "/hold")));
-  ASSERT_EQ(handler_.entered.get_future().wait_for(kDeadline), std::future_status::ready);
+  auto held = held_request();
+  ASSERT_TRUE(held);
 
   auto other = connected();
   auto answered = other->roundtrip(make_request(bhttp::verb::get, "/api/echo"));
@@ -849,9 +862,8 @@ TEST_F(HttpServerTest, OnSeveralIoThreadsConnectionsAreServedInParallel) {
   ServerOptions options;
   options.io_threads = 4;
   start(options);
-  auto held = connected();
-  ASSERT_FALSE(held->write(make_request(bhttp::verb::get, "/hold")));
-  ASSERT_EQ(handler_.entered.get_future().wait_for(kDeadline), std::future_status::ready);
+  auto held = held_request();
+  ASSERT_TRUE(held);
 
   constexpr int kClients = 12;
   constexpr int kRequests = 40;
