@@ -286,7 +286,9 @@ TEST_F(OutboxStoreTest, AddUserStoresContactFields) {
 
 // --- the case-write hook --------------------------------------------------------------------
 
-TEST_F(OutboxStoreTest, HookRunsInsideTheWriteWithItsContextAndItsEffectsAreStored) {
+// A new case is planned inside its transaction (its id and number are assigned there); a later
+// write is planned before it joins a commit group, before its place in the global chain is known.
+TEST_F(OutboxStoreTest, HookPlansEachWriteBeforeItCommitsAndItsEffectsAreStored) {
   open_with_agencies();
   User handler = store_->add_user(staff("李四", "handler", "zrzy", false, "139"));
   User gone = store_->add_user(staff("赵六", "handler", "zrzy"));
@@ -310,8 +312,12 @@ TEST_F(OutboxStoreTest, HookRunsInsideTheWriteWithItsContextAndItsEffectsAreStor
     EXPECT_NE(stored.id, 0);
     EXPECT_EQ(stored.number.rfind("2025-自然资源-", 0), 0u) << stored.number;
     EXPECT_EQ(event.seq, stored.version);
-    EXPECT_GT(event.global_seq, 0);
-    EXPECT_FALSE(event.hash.empty());
+    if (stored.version == 1) {
+      EXPECT_GT(event.global_seq, 0);
+    } else {
+      EXPECT_EQ(event.global_seq, 0);
+    }
+    EXPECT_EQ(event.hash.size(), 64u);  // sealed into the case's chain
     EXPECT_TRUE(context.agency && context.agency->name == "区自然资源局");
     std::vector<int64_t> staff;
     for (const User& u : context.agency_users) staff.push_back(u.id);
@@ -351,6 +357,121 @@ TEST_F(OutboxStoreTest, HookRunsInsideTheWriteWithItsContextAndItsEffectsAreStor
   act(c, "review", T("2025-03-28T01:00:00Z"));
   EXPECT_EQ(calls, 2);
   EXPECT_EQ(seen, std::vector<std::string>{"r:1:reply:1:-2"});
+}
+
+// The plan made before the write is checked inside its transaction: when what it was made from
+// changed meanwhile (here, from another connection while the hook ran), the write plans again.
+TEST_F(OutboxStoreTest, AWriteWhosePlanInputsChangedPlansAgainInsideItsTransaction) {
+  open_with_agencies();
+  store_->add_user(staff("李四", "handler", "zrzy", false, "139"));
+  Subscription sub = store_->add_subscription(subscription());
+  SQLite::Database other = raw();
+  std::function<void()> meanwhile;  // runs during the hook's next call, then is cleared
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> calls;
+  store_->set_case_write_hook(
+      [&](const Case& stored, const Event&, const CaseWriteContext& context) {
+        std::vector<std::string> mobiles;
+        for (const User& u : context.agency_users) mobiles.push_back(u.mobile);
+        calls.emplace_back(
+            std::vector<std::string>(context.sent_reminders.begin(), context.sent_reminders.end()),
+            mobiles);
+        if (meanwhile) std::exchange(meanwhile, {})();
+        CaseWriteEffects effects;
+        effects.notifications = {note("case.assigned", T("2025-03-03T02:00:06Z"), stored.id)};
+        boost::json::array listed;
+        for (const std::string& mobile : mobiles) listed.emplace_back(mobile);
+        effects.notifications[0].data["mobiles"] = listed;
+        return effects;
+      });
+  Case c = create();
+  ASSERT_EQ(calls.size(), 1u);
+
+  // Nothing changed: one call.
+  c = act(c, "review", T("2025-03-04T01:00:00Z"));
+  EXPECT_EQ(calls.size(), 2u);
+
+  // A reminder recorded for the case while the write was being planned.
+  meanwhile = [&] {
+    other.exec(
+        "INSERT INTO reminder_ledger(key, case_id, sent_at) VALUES ('r:" + std::to_string(c.id) +
+        ":reply:1:-2', " + std::to_string(c.id) + ", '2025-03-27T01:00:00Z')");
+  };
+  c = act(c, "accept", T("2025-03-05T01:00:00Z"));
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_TRUE(calls[2].first.empty());
+  EXPECT_EQ(calls[3].first, std::vector<std::string>{"r:" + std::to_string(c.id) + ":reply:1:-2"});
+
+  // A member of staff changed (by another process: the schema's triggers see it too).
+  meanwhile = [&] { other.exec("UPDATE users SET mobile = '138' WHERE name = '李四'"); };
+  c = act(c, "draft", T("2025-03-06T01:00:00Z"));
+  ASSERT_EQ(calls.size(), 6u);
+  EXPECT_EQ(calls[4].second, std::vector<std::string>{"139"});
+  EXPECT_EQ(calls[5].second, std::vector<std::string>{"138"});
+  // What was stored is the second plan.
+  std::vector<OutboxItem> rows = outbox();
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows.back().subscription_id, sub.id);
+  EXPECT_EQ(rows.back().notification.data.at("mobiles"), boost::json::array{"138"});
+
+  // A subscription turned off meanwhile: the write fans out to nobody.
+  std::size_t before = outbox().size();
+  meanwhile = [&] { other.exec("UPDATE subscriptions SET enabled = 0"); };
+  c = act(c, "approve", T("2025-03-07T01:00:00Z"));
+  EXPECT_EQ(calls.size(), 8u);
+  EXPECT_EQ(outbox().size(), before);
+}
+
+// A stale write fails before it is planned or waits for a group.
+TEST_F(OutboxStoreTest, AStaleWriteFailsBeforeItIsPlanned) {
+  open_with_agencies();
+  int calls = 0;
+  store_->set_case_write_hook([&](const Case&, const Event&, const CaseWriteContext&) {
+    ++calls;
+    return CaseWriteEffects{};
+  });
+  Case c = create();
+  Case moved = act(c, "review", T("2025-03-04T01:00:00Z"));
+  ASSERT_EQ(calls, 2);
+  try {
+    act(c, "accept", T("2025-03-05T01:00:00Z"));
+    FAIL() << "a write at an old version was stored";
+  } catch (const VersionConflict& conflict) {
+    EXPECT_EQ(conflict.current, moved.version);
+  }
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(store_->history(c.id).size(), 2u);
+}
+
+// The observer hears of each case write once it has committed, with what it wrote; a write that
+// failed is not told; writes inside a batch are told once the batch commits.
+TEST_F(OutboxStoreTest, TheWrittenObserverIsToldAfterTheCommit) {
+  open_with_agencies();
+  hook({timer("reply", -2, T("2025-03-27T01:00:00Z"))}, {"case.registered"});
+  SQLite::Database observer_db = raw();
+  std::vector<std::pair<int64_t, std::size_t>> told;  // committed events, timers written
+  store_->set_case_written_observer([&](const CaseWriteEffects& written) {
+    int64_t events = observer_db.execAndGet("SELECT COUNT(*) FROM events").getInt64();
+    told.emplace_back(events, written.timers.size());
+    EXPECT_EQ(written.notifications.size(), 1u);
+  });
+  Case c = create();
+  const Case first = c;
+  c = act(c, "review", T("2025-03-04T01:00:00Z"));
+  EXPECT_EQ(told, (std::vector<std::pair<int64_t, std::size_t>>{{1, 1}, {2, 1}}));
+
+  EXPECT_THROW(act(first, "accept", T("2025-03-05T01:00:00Z")), VersionConflict);
+  EXPECT_EQ(told.size(), 2u);
+
+  store_->batch([&] {
+    c = act(c, "accept", T("2025-03-05T01:00:00Z"));
+    c = act(c, "draft", T("2025-03-06T01:00:00Z"));
+    EXPECT_EQ(told.size(), 2u);  // not yet committed
+  });
+  EXPECT_EQ(told, (std::vector<std::pair<int64_t, std::size_t>>{{1, 1}, {2, 1}, {4, 1}, {4, 1}}));
+
+  store_->set_case_written_observer({});
+  act(c, "approve", T("2025-03-07T01:00:00Z"));
+  EXPECT_EQ(told.size(), 4u);
 }
 
 TEST_F(OutboxStoreTest, WithoutAHookCaseWritesLeaveTimersAndOutboxAlone) {

@@ -280,6 +280,35 @@ CREATE INDEX deadlines_open_by_due ON deadlines(due_on, case_id)
 CREATE INDEX cases_for_report ON cases(workflow, received_on, closed_on, agency, applicant_kind,
                                        determination, number, remedies_fees);
 )sql"},
+    // Issue #6: a case write plans its reminders and notifications before it joins a commit
+    // group, from the agencies, staff and subscriptions it read then. Every change to those
+    // tables, by this process or any other, bumps this one number, so the write checks its plan
+    // with one read inside the transaction (sqlite_store.cc, append_event).
+    {7, R"sql(
+CREATE TABLE plan_inputs (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  revision INTEGER NOT NULL
+);
+INSERT INTO plan_inputs(id, revision) VALUES (1, 0);
+CREATE TRIGGER agencies_inserted AFTER INSERT ON agencies
+  BEGIN UPDATE plan_inputs SET revision = revision + 1; END;
+CREATE TRIGGER agencies_updated AFTER UPDATE ON agencies
+  BEGIN UPDATE plan_inputs SET revision = revision + 1; END;
+CREATE TRIGGER agencies_deleted AFTER DELETE ON agencies
+  BEGIN UPDATE plan_inputs SET revision = revision + 1; END;
+CREATE TRIGGER users_inserted AFTER INSERT ON users
+  BEGIN UPDATE plan_inputs SET revision = revision + 1; END;
+CREATE TRIGGER users_updated AFTER UPDATE ON users
+  BEGIN UPDATE plan_inputs SET revision = revision + 1; END;
+CREATE TRIGGER users_deleted AFTER DELETE ON users
+  BEGIN UPDATE plan_inputs SET revision = revision + 1; END;
+CREATE TRIGGER subscriptions_inserted AFTER INSERT ON subscriptions
+  BEGIN UPDATE plan_inputs SET revision = revision + 1; END;
+CREATE TRIGGER subscriptions_updated AFTER UPDATE ON subscriptions
+  BEGIN UPDATE plan_inputs SET revision = revision + 1; END;
+CREATE TRIGGER subscriptions_deleted AFTER DELETE ON subscriptions
+  BEGIN UPDATE plan_inputs SET revision = revision + 1; END;
+)sql"},
 };
 
 }  // namespace

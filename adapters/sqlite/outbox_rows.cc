@@ -142,14 +142,6 @@ OutboxItem insert_outbox(StatementCache& statements, int64_t subscription_id,
 }
 
 int fan_out(StatementCache& statements, const Notification& notification,
-            const std::string& case_agency, const OutboxOrigin& origin) {
-  std::vector<int64_t> ids = subscribers(statements, notification.type, case_agency);
-  for (int64_t id : ids)
-    insert_outbox(statements, id, notification, origin, notification.timestamp);
-  return static_cast<int>(ids.size());
-}
-
-int fan_out(StatementCache& statements, const Notification& notification,
             const std::vector<Subscription>& candidates, const std::string& case_agency,
             const OutboxOrigin& origin) {
   int written = 0;

@@ -30,12 +30,9 @@ std::string message_id_for(const std::string& source, int64_t subscription_id);
 // Both write on the connection of `statements` (case writes call them, so prepared once).
 OutboxItem insert_outbox(StatementCache& statements, int64_t subscription_id,
                          const Notification& notification, const OutboxOrigin& origin, Instant due);
-// One row per enabled subscription that wants the notification's type for `case_agency`, due
-// at notification.timestamp. Returns how many rows were written.
-int fan_out(StatementCache& statements, const Notification& notification,
-            const std::string& case_agency, const OutboxOrigin& origin);
-// The same with the candidates already read (agency_subscriptions for `case_agency`): rows for
-// those that want the notification's type (subscription_wants), in the candidates' order.
+// One row, due at notification.timestamp, per candidate that wants the notification's type
+// (subscription_wants), in the candidates' order. `candidates` are agency_subscriptions for
+// `case_agency`, read once per write. Returns how many rows were written.
 int fan_out(StatementCache& statements, const Notification& notification,
             const std::vector<Subscription>& candidates, const std::string& case_agency,
             const OutboxOrigin& origin);

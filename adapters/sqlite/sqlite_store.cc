@@ -102,15 +102,36 @@ Date date_column(const SQLite::Column& column, CaseId id) {
   return *day;
 }
 
-// The annual report's columns (migration 5) at `first`, `first`+1 and `first`+2.
-void bind_report_columns(SQLite::Statement& st, int first, const Case& c) {
-  st.bind(first, c.registration.applicant.kind);
-  st.bind(first + 1, c.outcome ? c.outcome->determination : std::string());
-  if (c.remedies.empty() && c.fees.empty()) {
-    st.bind(first + 2);
-  } else {
-    st.bind(first + 2, json::serialize(remedies_and_fees_to_json(c.remedies, c.fees)));
+// The columns of a case row that its indexes hold, besides its identity, as stored.
+struct IndexedColumns {
+  std::string state;
+  std::optional<std::string> closed_on;
+  std::string assignee;
+  // The annual report's (migration 5).
+  std::string applicant_kind;
+  std::string determination;                 // the outcome's; "" without one
+  std::optional<std::string> remedies_fees;  // {"remedies", "fees"}; none when both are empty
+};
+
+IndexedColumns indexed_columns(const Case& c) {
+  IndexedColumns columns;
+  columns.state = c.state;
+  columns.closed_on = date_text(c.closed_on);
+  columns.assignee = c.assignee;
+  columns.applicant_kind = c.registration.applicant.kind;
+  if (c.outcome) columns.determination = c.outcome->determination;
+  if (!c.remedies.empty() || !c.fees.empty()) {
+    columns.remedies_fees = json::serialize(remedies_and_fees_to_json(c.remedies, c.fees));
   }
+  return columns;
+}
+
+// The annual report's columns at `first`, `first`+1 and `first`+2.
+void bind_report_columns(SQLite::Statement& st, int first, const Case& c) {
+  IndexedColumns columns = indexed_columns(c);
+  st.bind(first, columns.applicant_kind);
+  st.bind(first + 1, columns.determination);
+  bind_optional(st, first + 2, columns.remedies_fees);
 }
 
 std::optional<Instant> instant_column(const SQLite::Column& column) {
@@ -436,7 +457,9 @@ class SqliteStore final : public Store {
 
   Case create_case(Case a_case, Event event, const std::vector<DeadlineView>& deadlines,
                    const IdempotencyBuilder& remember) override {
-    return write("create_case", [&] {
+    std::shared_ptr<const CaseWriteHook> hook = current_hook();
+    CaseWriteEffects effects;
+    Case stored = write("create_case", [&] {
       if (event.seq != 1 || a_case.version != 1) {
         throw StoreError("a new case starts at version 1 with event seq 1");
       }
@@ -479,65 +502,95 @@ class SqliteStore final : public Store {
       bind_report_columns(*st, 15, a_case);
       st->exec();
 
-      insert_event(event, genesis_hash());
+      seal_in_case(event, genesis_hash());
+      insert_event(event);
       replace_deadlines(a_case.id, deadlines);
-      apply_write_hook(a_case, event);
+      // The id and number are only known here, so a new case is planned inside.
+      if (hook) {
+        PlanInputs inputs = read_plan_inputs(statements_, a_case.id, a_case.agency);
+        effects = (*hook)(a_case, event, inputs.context());
+        write_effects(a_case, event, effects, inputs.candidates);
+      }
       // Last, once the case is complete. The builder runs inside the write transaction,
       // so it must not call back into the store (that would deadlock).
       if (remember) remember_in_transaction(remember(a_case));
       return a_case;
     });
+    written(std::move(effects));
+    return stored;
   }
 
   void append_event(const Case& next, Event event, int64_t expected_version,
                     const std::vector<DeadlineView>& deadlines,
                     const IdempotencyBuilder& remember) override {
+    if (event.case_id == 0) event.case_id = next.id;
+    if (event.case_id != next.id) throw StoreError("event and case name different cases");
+    if (event.seq != expected_version + 1 || next.version != event.seq) {
+      throw StoreError("event seq " + std::to_string(event.seq) + " and case version " +
+                       std::to_string(next.version) + " must both be " +
+                       std::to_string(expected_version + 1));
+    }
+    // Everything that does not need the write lock is done first, concurrently with other
+    // writers, so that the commit group's serial section only writes and checks.
+    PreparedAppend prepared = prepare_append(next, event, expected_version);
     write("append_event", [&] {
-      if (event.case_id == 0) event.case_id = next.id;
-      if (event.case_id != next.id) throw StoreError("event and case name different cases");
-      if (event.seq != expected_version + 1 || next.version != event.seq) {
-        throw StoreError("event seq " + std::to_string(event.seq) + " and case version " +
-                         std::to_string(next.version) + " must both be " +
-                         std::to_string(expected_version + 1));
+      const Case& stored = prepared.stored;
+      // Only the indexed columns that changed are set: SQLite rewrites a row's entry in every
+      // index holding a column of the SET list, whether its value changed or not.
+      const IndexedColumns after = indexed_columns(stored);
+      const IndexedColumns& before = prepared.before;
+      const bool state = after.state != before.state;
+      const bool closed_on = after.closed_on != before.closed_on;
+      const bool assignee = after.assignee != before.assignee;
+      const bool report = after.applicant_kind != before.applicant_kind ||
+                          after.determination != before.determination ||
+                          after.remedies_fees != before.remedies_fees;
+      std::string sql =
+          "UPDATE cases SET version = :version, doc = :doc, updated_at = :updated_at,"
+          " applicant_name = :applicant_name, request_description = :request_description";
+      if (state) sql += ", state = :state";
+      if (closed_on) sql += ", closed_on = :closed_on";
+      if (assignee) sql += ", assignee = :assignee";
+      if (report) {
+        sql +=
+            ", applicant_kind = :applicant_kind, determination = :determination,"
+            " remedies_fees = :remedies_fees";
       }
-      // Identity columns never change; the stored document keeps them consistent.
-      Case stored_next = next;
-      std::optional<std::string> number = case_number(next.id);
-      if (!number) throw StoreError("no case " + std::to_string(next.id));
-      stored_next.number = *number;
-
-      // The search columns follow the document, in case an action corrects the registration.
-      auto st = statements_.get(
-          "UPDATE cases SET state = ?, version = ?, closed_on = ?, assignee = ?,"
-          " doc = ?, updated_at = ?, applicant_name = ?, request_description = ?,"
-          " applicant_kind = ?, determination = ?, remedies_fees = ?"
-          " WHERE id = ? AND version = ?");
-      st->bind(1, next.state);
-      st->bind(2, next.version);
-      bind_optional(*st, 3, date_text(next.closed_on));
-      st->bind(4, next.assignee);
-      st->bind(5, json::serialize(to_json(stored_next)));
-      st->bind(6, format_instant(next.updated_at, 0));
-      st->bind(7, next.registration.applicant.name);
-      st->bind(8, next.registration.request.description);
-      bind_report_columns(*st, 9, next);
-      st->bind(12, next.id);
-      st->bind(13, expected_version);
+      sql += " WHERE id = :id AND version = :expected";
+      auto st = statements_.get(sql);
+      st->bind(":version", stored.version);
+      st->bind(":doc", prepared.doc);
+      st->bind(":updated_at", format_instant(stored.updated_at, 0));
+      st->bind(":applicant_name", stored.registration.applicant.name);
+      st->bind(":request_description", stored.registration.request.description);
+      if (state) st->bind(":state", after.state);
+      if (closed_on) bind_optional(*st, st->getIndex(":closed_on"), after.closed_on);
+      if (assignee) st->bind(":assignee", after.assignee);
+      if (report) {
+        st->bind(":applicant_kind", after.applicant_kind);
+        st->bind(":determination", after.determination);
+        bind_optional(*st, st->getIndex(":remedies_fees"), after.remedies_fees);
+      }
+      st->bind(":id", stored.id);
+      st->bind(":expected", expected_version);
       if (st->exec() == 0) {
         SQLite::Statement version(db_, "SELECT version FROM cases WHERE id = ?");
-        version.bind(1, next.id);
-        version.executeStep();
-        throw VersionConflict(next.id, version.getColumn(0).getInt64());
+        version.bind(1, stored.id);
+        if (!version.executeStep()) throw StoreError("no case " + std::to_string(stored.id));
+        throw VersionConflict(stored.id, version.getColumn(0).getInt64());
       }
-      insert_event(event, event_hash(next.id, expected_version));
-      replace_deadlines(next.id, deadlines);
-      apply_write_hook(stored_next, event);
-      if (remember) remember_in_transaction(remember(stored_next));  // see create_case
+      insert_event(event);
+      replace_deadlines(stored.id, deadlines);
+      if (prepared.hook) write_planned_effects(prepared, event);
+      if (remember) remember_in_transaction(remember(stored));  // see create_case
     });
+    written(std::move(prepared.effects));
   }
 
   void batch(const std::function<void()>& writes) override {
     if (batch_owner_ == this) throw StoreError("store batches do not nest");
+    std::vector<CaseWriteEffects>
+        batch_effects;  // of the batch's case writes, told once it commits
     guarded("batch", [&] {
       commit_.run([&] {
         // This thread runs the batch's writes (the group's leader may be another caller's
@@ -547,9 +600,12 @@ class SqliteStore final : public Store {
           ~Owning() { batch_owner_ = nullptr; }
         } owning(this);
         batch_lost_ = false;
+        batch_written_.clear();
         writes();
+        batch_effects = std::move(batch_written_);
       });
     });
+    for (CaseWriteEffects& effects : batch_effects) notify_written(effects);
   }
 
   std::optional<Case> load_case(CaseId id) const override {
@@ -896,9 +952,14 @@ class SqliteStore final : public Store {
   }
 
   void set_case_write_hook(CaseWriteHook hook) override {
-    // Writes read hook_ on the writing connection's thread under db_mutex_.
-    std::lock_guard lock(db_mutex_);
-    hook_ = std::move(hook);
+    std::lock_guard lock(hooks_mutex_);
+    hook_ = hook ? std::make_shared<const CaseWriteHook>(std::move(hook)) : nullptr;
+  }
+
+  void set_case_written_observer(CaseWrittenObserver observer) override {
+    std::lock_guard lock(hooks_mutex_);
+    observer_ =
+        observer ? std::make_shared<const CaseWrittenObserver>(std::move(observer)) : nullptr;
   }
 
   std::optional<Instant> next_timer_at() const override {
@@ -925,6 +986,8 @@ class SqliteStore final : public Store {
   int record_reminders(const ReminderFiring& firing) override {
     return write("record_reminders", [&] {
       std::string agency = case_agency_at(firing.case_id, firing.expected_version);
+      // Read once, and only when a reminder is new; matched like a case write's notifications.
+      std::optional<std::vector<Subscription>> candidates;
       int added = 0;
       for (const ReminderFiring::Sent& sent : firing.reminders) {
         // A key already in the ledger was sent before (by another process, or before a crash
@@ -933,7 +996,8 @@ class SqliteStore final : public Store {
           continue;
         }
         ++added;
-        sqlite::fan_out(statements_, sent.notification, agency,
+        if (!candidates) candidates = sqlite::agency_subscriptions(statements_, agency);
+        sqlite::fan_out(statements_, sent.notification, *candidates, agency,
                         {firing.case_id, std::nullopt, "r:" + sent.ledger_key, firing.fired_at});
       }
       sqlite::mark_timers_fired(db_, firing.case_id, firing.fired_at);
@@ -1125,36 +1189,167 @@ class SqliteStore final : public Store {
 
   // Active staff of one agency, for @-mentions. District-wide users without an agency are not
   // included: a robot message about an agency's case goes to that agency's people.
-  std::vector<User> agency_users(const std::string& agency) {
-    auto st = statements_.get(std::string(kUserColumns) +
-                              " FROM users u WHERE u.agency = ? AND u.active = 1 ORDER BY u.id");
+  static std::vector<User> agency_users(sqlite::StatementCache& statements,
+                                        const std::string& agency) {
+    auto st = statements.get(std::string(kUserColumns) +
+                             " FROM users u WHERE u.agency = ? AND u.active = 1 ORDER BY u.id");
     st->bind(1, agency);
     std::vector<User> out;
     while (st->executeStep()) out.push_back(user_from(*st));
     return out;
   }
 
-  // Runs the case-write hook, if one is installed, and writes what it decided: the case's new
-  // pending timers and its notifications, fanned out to the subscriptions that want them.
-  // Inside the caller's write transaction, after the event (sealed, so its hash and global_seq
-  // are known) and the deadlines; if the hook throws, the whole case write rolls back.
-  void apply_write_hook(const Case& stored, const Event& event) {
-    if (!hook_) return;
-    std::set<std::string> sent = sqlite::ledger_keys(statements_, stored.id);
-    std::vector<User> staff = agency_users(stored.agency);
-    std::optional<Agency> agency = agency_row(stored.agency);
-    CaseWriteEffects effects = hook_(stored, event, CaseWriteContext{sent, staff, agency});
+  std::shared_ptr<const CaseWriteHook> current_hook() const {
+    std::lock_guard lock(hooks_mutex_);
+    return hook_;
+  }
+
+  // What the write hook plans from, read in one snapshot, with the revision of the agencies,
+  // staff and subscriptions it was read at (migration 7 bumps it on every change to them).
+  struct PlanInputs {
+    int64_t revision = 0;
+    std::set<std::string> sent;
+    std::vector<User> staff;
+    std::optional<Agency> agency;
+    std::vector<Subscription> candidates;  // agency_subscriptions: who may want a notification
+
+    CaseWriteContext context() const { return CaseWriteContext{sent, staff, agency}; }
+  };
+
+  static int64_t plan_inputs_revision(sqlite::StatementCache& statements) {
+    auto st = statements.get("SELECT revision FROM plan_inputs WHERE id = 1");
+    int64_t revision = st->executeStep() ? st->getColumn(0).getInt64() : 0;
+    st->reset();
+    return revision;
+  }
+
+  static PlanInputs read_plan_inputs(sqlite::StatementCache& statements, CaseId id,
+                                     const std::string& agency) {
+    PlanInputs inputs;
+    inputs.revision = plan_inputs_revision(statements);
+    inputs.sent = sqlite::ledger_keys(statements, id);
+    inputs.staff = agency_users(statements, agency);
+    inputs.agency = agency_row(statements, agency);
+    inputs.candidates = sqlite::agency_subscriptions(statements, agency);
+    return inputs;
+  }
+
+  // append_event's work outside the commit group.
+  struct PreparedAppend {
+    Case stored;            // the new case, with its stored number
+    std::string doc;        // its document, serialised
+    IndexedColumns before;  // its indexed columns as stored at the expected version
+    std::shared_ptr<const CaseWriteHook> hook;
+    PlanInputs inputs;  // what the hook planned from
+    CaseWriteEffects effects;
+  };
+
+  // Reads, in one snapshot on a reading connection, what the write needs besides the lock: the
+  // case's number and indexed columns, its last event's hash and the hook's inputs. Then seals
+  // the event into the case's chain, serialises the case and plans the hook's effects. A case
+  // already past `expected_version` fails here, before it waits for a group.
+  PreparedAppend prepare_append(const Case& next, Event& event, int64_t expected_version) {
+    PreparedAppend prepared;
+    prepared.hook = current_hook();
+    std::string case_prev_hash;
+    read_cached("append_event", [&](sqlite::StatementCache& statements) {
+      SQLite::Database& db = statements.db();
+      // Inside a batch the writer's transaction already is one snapshot.
+      std::optional<SQLite::Transaction> snapshot;
+      if (sqlite3_get_autocommit(db.getHandle()) != 0) {
+        snapshot.emplace(db, SQLite::TransactionBehavior::DEFERRED);
+      }
+      auto row = statements.get(
+          "SELECT number, version, agency, state, closed_on, assignee, applicant_kind,"
+          " determination, remedies_fees FROM cases WHERE id = ?");
+      row->bind(1, next.id);
+      if (!row->executeStep()) throw StoreError("no case " + std::to_string(next.id));
+      const int64_t version = row->getColumn(1).getInt64();
+      if (version != expected_version) throw VersionConflict(next.id, version);
+      prepared.stored = next;
+      // Identity columns never change; the stored document keeps them consistent.
+      prepared.stored.number = row->getColumn(0).getString();
+      const std::string agency = row->getColumn(2).getString();
+      IndexedColumns& before = prepared.before;
+      before.state = row->getColumn(3).getString();
+      if (!row->getColumn(4).isNull()) before.closed_on = row->getColumn(4).getString();
+      before.assignee = row->getColumn(5).getString();
+      before.applicant_kind = row->getColumn(6).getString();
+      before.determination = row->getColumn(7).getString();
+      if (!row->getColumn(8).isNull()) before.remedies_fees = row->getColumn(8).getString();
+      row->reset();
+
+      auto hash = statements.get("SELECT hash FROM events WHERE case_id = ? AND seq = ?");
+      hash->bind(1, next.id);
+      hash->bind(2, expected_version);
+      if (!hash->executeStep()) {
+        throw StoreError("case " + std::to_string(next.id) + " has no event " +
+                         std::to_string(expected_version));
+      }
+      case_prev_hash = hash->getColumn(0).getString();
+      hash->reset();
+
+      if (prepared.hook) prepared.inputs = read_plan_inputs(statements, next.id, agency);
+      if (snapshot) snapshot->commit();
+    });
+    seal_in_case(event, case_prev_hash);
+    prepared.doc = json::serialize(to_json(prepared.stored));
+    if (prepared.hook) {
+      prepared.effects = (*prepared.hook)(prepared.stored, event, prepared.inputs.context());
+    }
+    return prepared;
+  }
+
+  // Inside append_event's transaction: plans again if the hook's inputs changed since they were
+  // read (a reminder was recorded for the case, or staff, an agency or a subscription changed),
+  // then writes the effects.
+  void write_planned_effects(PreparedAppend& prepared, const Event& event) {
+    const Case& stored = prepared.stored;
+    if (plan_inputs_revision(statements_) != prepared.inputs.revision ||
+        sqlite::ledger_keys(statements_, stored.id) != prepared.inputs.sent) {
+      prepared.inputs = read_plan_inputs(statements_, stored.id, stored.agency);
+      prepared.effects = (*prepared.hook)(stored, event, prepared.inputs.context());
+    }
+    write_effects(stored, event, prepared.effects, prepared.inputs.candidates);
+  }
+
+  // Writes what the hook decided: the case's new pending timers and its notifications, fanned
+  // out to the candidates that want them. Inside the caller's write transaction, after the
+  // event (sealed, so its hash and global_seq are known); if this throws, the whole case write
+  // rolls back.
+  void write_effects(const Case& stored, const Event& event, const CaseWriteEffects& effects,
+                     const std::vector<Subscription>& candidates) {
     sqlite::replace_pending_timers(statements_, stored.id, effects.timers);
-    if (effects.notifications.empty()) return;
-    // One read of the agency's subscriptions for all of this write's notifications (usually
-    // several, usually wanted by none).
-    std::vector<Subscription> candidates = sqlite::agency_subscriptions(statements_, stored.agency);
-    if (candidates.empty()) return;
+    if (effects.notifications.empty() || candidates.empty()) return;
     sqlite::OutboxOrigin origin{stored.id, event.global_seq, "", event.recorded_at};
     for (size_t i = 0; i < effects.notifications.size(); ++i) {
       // The event hash names this write; the index tells its notifications apart.
       origin.source = "e:" + event.hash + ":" + std::to_string(i);
       sqlite::fan_out(statements_, effects.notifications[i], candidates, stored.agency, origin);
+    }
+  }
+
+  // A case write committed (inside a batch: will have, once the batch commits).
+  void written(CaseWriteEffects effects) {
+    if (batch_owner_ == this) {
+      batch_written_.push_back(std::move(effects));
+      return;
+    }
+    notify_written(effects);
+  }
+
+  void notify_written(const CaseWriteEffects& effects) {
+    std::shared_ptr<const CaseWrittenObserver> observer;
+    {
+      std::lock_guard lock(hooks_mutex_);
+      observer = observer_;
+    }
+    if (!observer) return;
+    // The write has committed, so its caller must hear that it succeeded whatever the observer
+    // does (observers only wake loops, which also look on their own schedule).
+    try {
+      (*observer)(effects);
+    } catch (...) {
     }
   }
 
@@ -1427,19 +1622,9 @@ class SqliteStore final : public Store {
     return st->getColumn(0).getString();
   }
 
-  std::string event_hash(CaseId id, int64_t seq) {
-    auto st = statements_.get("SELECT hash FROM events WHERE case_id = ? AND seq = ?");
-    st->bind(1, id);
-    st->bind(2, seq);
-    if (!st->executeStep()) {
-      throw StoreError("case " + std::to_string(id) + " has no event " + std::to_string(seq));
-    }
-    return st->getColumn(0).getString();
-  }
-
-  // Seals `event` after the case's previous hash and the global head, then stores it. Must run
-  // inside the caller's write transaction.
-  void insert_event(Event& event, const std::string& case_prev_hash) {
+  // Seals `event`, already sealed into its case's chain (seal_in_case), after the log's head,
+  // then stores it. Must run inside the caller's write transaction.
+  void insert_event(Event& event) {
     int64_t global_seq = 0;
     std::string global_prev = genesis_hash();
     {
@@ -1450,7 +1635,7 @@ class SqliteStore final : public Store {
         global_prev = head->getColumn(1).getString();
       }
     }
-    seal_event(event, case_prev_hash, global_seq + 1, global_prev);
+    seal_in_log(event, global_seq + 1, global_prev);
 
     auto st = statements_.get(
         "INSERT INTO events(global_seq, case_id, seq, type, on_date, recorded_at, actor, body,"
@@ -1526,7 +1711,11 @@ class SqliteStore final : public Store {
   mutable sqlite::StatementCache statements_{db_};
   sqlite::GroupCommit commit_{db_, db_mutex_};
   mutable sqlite::ReadPool readers_;
-  CaseWriteHook hook_;  // guarded by db_mutex_; set once at start-up
+  // Set at start-up and read by every case write, on its own thread.
+  mutable std::mutex hooks_mutex_;
+  std::shared_ptr<const CaseWriteHook> hook_;            // guarded by hooks_mutex_
+  std::shared_ptr<const CaseWrittenObserver> observer_;  // guarded by hooks_mutex_
+  std::vector<CaseWriteEffects> batch_written_;  // the running batch's; guarded by db_mutex_
   // The store whose batch this thread is running, if any (see batch()).
   static thread_local const SqliteStore* batch_owner_;
   bool batch_lost_ = false;  // guarded by db_mutex_

@@ -150,19 +150,4 @@ std::vector<Subscription> agency_subscriptions(StatementCache& statements,
   return out;
 }
 
-std::vector<int64_t> subscribers(StatementCache& statements, const std::string& type,
-                                 const std::string& agency) {
-  auto st = statements.get(
-      "SELECT s.id FROM subscriptions s"
-      " WHERE s.enabled = 1 AND (s.agency IS NULL OR s.agency = ?)"
-      " AND EXISTS (SELECT 1 FROM json_each(s.events) e"
-      "             WHERE e.value IN ('*', ?))"
-      " ORDER BY s.id");
-  st->bind(1, agency);
-  st->bind(2, type);
-  std::vector<int64_t> out;
-  while (st->executeStep()) out.push_back(st->getColumn(0).getInt64());
-  return out;
-}
-
 }  // namespace disclose::sqlite

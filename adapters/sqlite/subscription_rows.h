@@ -26,9 +26,4 @@ bool delete_subscription(SQLite::Database& db, int64_t id);
 std::vector<Subscription> agency_subscriptions(StatementCache& statements,
                                                const std::string& agency);
 
-// Enabled subscriptions that want `type` for a case of `agency` (Subscription's rule, in SQL).
-// Asked on every case write, so through the connection's prepared statements.
-std::vector<int64_t> subscribers(StatementCache& statements, const std::string& type,
-                                 const std::string& agency);
-
 }  // namespace disclose::sqlite

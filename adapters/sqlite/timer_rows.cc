@@ -43,12 +43,45 @@ Instant from_unix(int64_t seconds) {
 
 void replace_pending_timers(StatementCache& statements, CaseId id,
                             const std::vector<PlannedTimer>& timers) {
+  // Most case writes plan what was already pending, so a pending row is only deleted when the
+  // plan no longer holds it as it is, and only the planned timers not already pending are
+  // written: each row sits in three B-trees (the table, its unique key, timers_pending).
+  std::vector<bool> pending(timers.size(), false);
+  std::vector<int64_t> stale;
   {
-    auto clear = statements.get("DELETE FROM timers WHERE case_id = ? AND fired_at IS NULL");
-    clear->bind(1, id);
-    clear->exec();
+    auto st = statements.get(
+        "SELECT id, purpose, deadline, epoch, offset_wd, fire_on, fire_at_unix FROM timers"
+        " WHERE case_id = ? AND fired_at IS NULL");
+    st->bind(1, id);
+    while (st->executeStep()) {
+      const std::string purpose = st->getColumn(1).getString();
+      const std::string deadline = st->getColumn(2).getString();
+      const int64_t epoch = st->getColumn(3).getInt64();
+      const int64_t offset_wd = st->getColumn(4).getInt64();
+      const std::string fire_on = st->getColumn(5).getString();
+      const int64_t fire_at_unix = st->getColumn(6).getInt64();
+      bool kept = false;
+      for (size_t i = 0; i < timers.size() && !kept; ++i) {
+        const PlannedTimer& t = timers[i];
+        kept = !pending[i] && purpose == purpose_text(t.purpose) && deadline == t.deadline &&
+               epoch == t.epoch && offset_wd == t.offset_wd &&
+               fire_at_unix == unix_seconds(t.fire_at) && fire_on == t.fire_on.str();
+        if (kept) pending[i] = true;
+      }
+      if (!kept) stale.push_back(st->getColumn(0).getInt64());
+    }
+    st->reset();
   }
-  // Pending rows are gone, so a conflict can only be with a fired row (see the top of the file).
+  if (!stale.empty()) {
+    auto drop = statements.get("DELETE FROM timers WHERE id = ?");
+    for (int64_t row : stale) {
+      drop->bind(1, row);
+      drop->exec();
+      drop->reset();
+    }
+  }
+  // The case's other pending rows are gone, so a conflict can only be with a fired row (see the
+  // top of the file).
   auto st = statements.get(
       "INSERT INTO timers(case_id, purpose, deadline, epoch, offset_wd, fire_on, fire_at,"
       " fire_at_unix) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"
@@ -56,7 +89,9 @@ void replace_pending_timers(StatementCache& statements, CaseId id,
       " fire_on = excluded.fire_on, fire_at = excluded.fire_at,"
       " fire_at_unix = excluded.fire_at_unix, fired_at = NULL"
       " WHERE timers.fire_at_unix <> excluded.fire_at_unix");
-  for (const PlannedTimer& t : timers) {
+  for (size_t i = 0; i < timers.size(); ++i) {
+    if (pending[i]) continue;
+    const PlannedTimer& t = timers[i];
     st->bind(1, id);
     st->bind(2, purpose_text(t.purpose));
     st->bind(3, t.deadline);

@@ -16,8 +16,9 @@
 
 namespace disclose::sqlite {
 
-// Deletes the case's unfired timers and writes `timers` as pending. A planned timer equal to a
-// fired row (same occurrence, same fire_at) stays fired; one whose fire_at moved is re-armed.
+// Makes `timers` the case's unfired timers: pending rows the plan no longer holds are deleted,
+// the others left untouched. A planned timer equal to a fired row (same occurrence, same
+// fire_at) stays fired; one whose fire_at moved is re-armed.
 void replace_pending_timers(StatementCache& statements, CaseId id,
                             const std::vector<PlannedTimer>& timers);
 // Marks the case's unfired timers due at or before `fired_at` as fired.

@@ -94,9 +94,17 @@ std::string chain_hash(const std::string& prev_hash, const std::string& payload)
 
 void seal_event(Event& event, const std::string& case_prev_hash, int64_t global_seq,
                 const std::string& global_prev_hash) {
+  seal_in_case(event, case_prev_hash);
+  seal_in_log(event, global_seq, global_prev_hash);
+}
+
+void seal_in_case(Event& event, const std::string& case_prev_hash) {
   event.body = event_body(event);
   event.prev_hash = case_prev_hash;
   event.hash = chain_hash(case_prev_hash, event.body);
+}
+
+void seal_in_log(Event& event, int64_t global_seq, const std::string& global_prev_hash) {
   event.global_seq = global_seq;
   event.global_prev_hash = global_prev_hash;
   event.global_hash = chain_hash(global_prev_hash, event.hash);

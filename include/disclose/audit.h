@@ -29,6 +29,10 @@ std::string sha256_hex(const std::string& data);
 // Fills the chain fields of `event` (body included) given the previous links.
 void seal_event(Event& event, const std::string& case_prev_hash, int64_t global_seq,
                 const std::string& global_prev_hash);
+// seal_event in two steps: the case's chain (body, prev_hash, hash), which needs only the case's
+// previous event, then the global chain, which needs the log's head and so the write lock.
+void seal_in_case(Event& event, const std::string& case_prev_hash);
+void seal_in_log(Event& event, int64_t global_seq, const std::string& global_prev_hash);
 
 struct ChainBreak {
   int64_t global_seq = 0;

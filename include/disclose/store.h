@@ -80,19 +80,30 @@ struct CaseWriteEffects {
   std::vector<Notification> notifications;
 };
 
-// What the store knows inside the writing transaction, handed to the hook.
+// What the store read for the hook, in one snapshot.
 struct CaseWriteContext {
   const std::set<std::string>& sent_reminders;  // the case's reminder ledger keys
   const std::vector<User>& agency_users;        // active users of the case's agency
   const std::optional<Agency>& agency;
 };
 
-// Called by create_case and append_event inside the transaction, after the event is written and
-// with the stored case (id and number assigned). It runs under the store's lock: it must not call
-// the store. Installed once at start-up (Store::set_case_write_hook); without one, case writes
-// leave timers and the outbox alone.
+// Plans a case write's effects: a pure function of its arguments, which create_case and
+// append_event call with the stored case (id and number assigned) and its event, sealed into the
+// case's chain (body, prev_hash, hash). create_case calls it inside the transaction, under the
+// store's lock, after the event is written. append_event calls it before the write joins a commit
+// group, on the caller's thread (so concurrently with other writes' calls), where the event's
+// place in the global chain (global_seq, global_prev_hash, global_hash) is not known yet; inside
+// the transaction the store checks that the context it planned on is unchanged and calls it again
+// if not. So it may be called more than once for one write, and must not call the store.
+// Installed once at start-up (Store::set_case_write_hook); without one, case writes leave timers
+// and the outbox alone.
 using CaseWriteHook = std::function<CaseWriteEffects(const Case& stored, const Event& event,
                                                      const CaseWriteContext& context)>;
+
+// Told, on the writer's thread and outside the store's lock, what a case write wrote once it has
+// committed (for a write inside Store::batch, once the batch has): e.g. to wake the timer loop
+// for an earlier timer, or the outbox dispatcher. It may call the store.
+using CaseWrittenObserver = std::function<void(const CaseWriteEffects& written)>;
 
 // Firing a case's due reminders: ledger keys, their notifications, the case's new timers.
 struct ReminderFiring {
@@ -368,6 +379,7 @@ class Store {
 
   // --- Timers and reminders (issue #4) ------------------------------------------------------
   virtual void set_case_write_hook(CaseWriteHook hook) = 0;
+  virtual void set_case_written_observer(CaseWrittenObserver observer) = 0;
   // The earliest unfired timer, or nullopt when none is pending.
   virtual std::optional<Instant> next_timer_at() const = 0;
   // Cases with an unfired timer due at or before `now`, earliest first.

@@ -129,23 +129,20 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     scheduler::TimerLoop timer_loop(background, store, timers, clock, loop_options,
                                     [&dispatcher](const FireReport&) { dispatcher.wake(); });
     // A case write may plan a timer earlier than the loop's next look, or queue notifications:
-    // tell the loops after it commits (posted to their thread, so they run once the request's
-    // transaction is done). Writes that change neither cost them nothing.
-    store.set_case_write_hook([&, plan = timers.write_hook()](const Case& stored,
-                                                              const Event& event,
-                                                              const CaseWriteContext& write) {
-      CaseWriteEffects effects = plan(stored, event, write);
+    // the store tells the loops once it has committed (posted to their thread). Writes that
+    // change neither cost them nothing.
+    store.set_case_write_hook(timers.write_hook());
+    store.set_case_written_observer([&](const CaseWriteEffects& written) {
       std::optional<Instant> earliest;
-      for (const PlannedTimer& t : effects.timers)
+      for (const PlannedTimer& t : written.timers)
         if (!earliest || t.fire_at < *earliest) earliest = t.fire_at;
-      bool queued = !effects.notifications.empty();
+      bool queued = !written.notifications.empty();
       if (earliest || queued) {
         boost::asio::post(background, [&timer_loop, &dispatcher, earliest, queued] {
           if (earliest) timer_loop.wake_if_before(*earliest);
           if (queued) dispatcher.wake();
         });
       }
-      return effects;
     });
 
     http::ApiOptions api_options;
@@ -212,7 +209,7 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     signals.cancel();
     stop_background();  // again, harmless, in case the server stopped without a signal
     background_thread.join();
-    store.set_case_write_hook(timers.write_hook());  // the loops are gone
+    store.set_case_written_observer({});  // the loops are gone
     // A second signal after a clean stop must not turn exit status 0 into 143.
     std::signal(SIGINT, SIG_IGN);
     std::signal(SIGTERM, SIG_IGN);
