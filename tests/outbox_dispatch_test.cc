@@ -497,10 +497,32 @@ TEST_F(OutboxDispatchTest, CapsRequestsPerSubscriptionAndDefersTheRest) {
   EXPECT_EQ(hung.accepted(), 2u);  // never more than the cap at once
   auto third = row(stuck[2]);
   EXPECT_EQ(third.status, OutboxStatus::pending);
-  EXPECT_EQ(third.attempts, 0);  // deferral is not an attempt
-  EXPECT_EQ(third.next_attempt_at, t0() + options.defer);
+  EXPECT_EQ(third.attempts, 0);            // deferral is not an attempt
+  EXPECT_EQ(third.next_attempt_at, t0());  // put back due at once, passed over while full
   EXPECT_EQ(dispatcher_->stats().deferred, 1u);
   EXPECT_EQ(dispatcher_->stats().in_flight, 2);
+}
+
+// A backlog on one subscription goes out as fast as its deliveries end, its cap at a time: the
+// clock never moves here, so a row pushed back to any later time would never be sent.
+TEST_F(OutboxDispatchTest, ABacklogOfOneSubscriptionDrainsAtItsCapWithoutWaiting) {
+  auto subscription = subscribe(url("/hook/a"));
+  auto other = subscribe(url("/hook/b"));
+  std::vector<OutboxItem> items;
+  for (int i = 0; i < 60; ++i) items.push_back(enqueue(subscription, i + 1));
+  items.push_back(enqueue(other, 61));  // the newest, behind the whole backlog
+  auto options = fast_options();
+  options.max_in_flight = 8;
+  options.max_in_flight_per_subscription = 2;
+  start(options);
+  ASSERT_TRUE(run_until([&] { return dispatcher_->stats().delivered == items.size(); }));
+  for (const auto& item : items) EXPECT_EQ(row(item).status, OutboxStatus::delivered);
+  EXPECT_EQ(receiver_.requests.size(), items.size());
+  // The other subscription was not kept waiting for the backlog: it went out in the first pass.
+  auto first_b = std::find_if(receiver_.requests.begin(), receiver_.requests.end(),
+                              [](const auto& r) { return r.target == "/hook/b"; });
+  ASSERT_NE(first_b, receiver_.requests.end());
+  EXPECT_LT(first_b - receiver_.requests.begin(), 8);
 }
 
 TEST_F(OutboxDispatchTest, ABacklogDrainsThroughTheSlotsWithoutDeferrals) {

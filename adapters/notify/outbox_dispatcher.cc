@@ -146,7 +146,10 @@ struct OutboxDispatcher::Impl {
                                        std::unique_ptr<Slot> slot);
   // Claims due rows into free slots; true when due rows may remain (the pass was cut short).
   bool fill(const std::shared_ptr<Impl>& self);
-  void defer(const OutboxItem& item, Instant now, int position);
+  // Subscriptions with every slot of theirs in flight: claims pass their rows over.
+  std::vector<int64_t> full_subscriptions() const;
+  // Puts a claimed row back unsent, due at once.
+  void release(const OutboxItem& item, Instant now);
   std::chrono::milliseconds sleep_time(bool more);
   void record(const OutboxItem& item, const Subscription& subscription,
               const DeliveryOutcome& outcome, Instant sent_at, Instant done);
@@ -155,13 +158,13 @@ struct OutboxDispatcher::Impl {
 bool OutboxDispatcher::Impl::fill(const std::shared_ptr<Impl>& self) {
   const Instant now = time.now().at;
   const Instant lease_until = now + options.lease;
-  std::map<int64_t, int> deferred_in_pass;  // per subscription
+  std::vector<int64_t> full = full_subscriptions();
   for (int claims = 0; claims < kMaxClaimsPerPass; ++claims) {
     if (stopping || in_flight >= options.max_in_flight) return false;
     const int free = options.max_in_flight - in_flight;
     std::vector<OutboxItem> items;
     try {
-      items = store.claim_outbox(now, lease_until, free);
+      items = store.claim_outbox(now, lease_until, free, full);
     } catch (const std::exception& e) {
       spdlog::error("notify: claiming outbox rows failed: {}", e.what());
       return false;
@@ -171,10 +174,13 @@ bool OutboxDispatcher::Impl::fill(const std::shared_ptr<Impl>& self) {
       // flight records the verdict and this claim only extended its lease.
       if (in_flight_rows.contains(item.id)) continue;
       if (subscription_load(item.subscription_id) >= options.max_in_flight_per_subscription) {
-        defer(item, now, deferred_in_pass[item.subscription_id]++);
+        release(item, now);
         continue;
       }
       auto slot = std::make_unique<Slot>(self, item);
+      if (subscription_load(item.subscription_id) >= options.max_in_flight_per_subscription) {
+        full.push_back(item.subscription_id);
+      }
       asio::co_spawn(strand, deliver(self, std::move(item), std::move(slot)), log_task_failure);
     }
     if (static_cast<int>(items.size()) < free) return false;  // nothing more is due
@@ -182,17 +188,23 @@ bool OutboxDispatcher::Impl::fill(const std::shared_ptr<Impl>& self) {
   return true;
 }
 
-void OutboxDispatcher::Impl::defer(const OutboxItem& item, Instant now, int position) {
-  // Paced: a saturated subscription gets about its cap's worth of rows back per `defer`, in
-  // their original order, so its backlog is not claimed and released over and over.
-  const auto delay = options.defer * (1 + position / options.max_in_flight_per_subscription);
+std::vector<int64_t> OutboxDispatcher::Impl::full_subscriptions() const {
+  std::vector<int64_t> full;
+  for (const auto& [subscription, load] : in_flight_by_subscription) {
+    if (load >= options.max_in_flight_per_subscription) full.push_back(subscription);
+  }
+  return full;
+}
+
+void OutboxDispatcher::Impl::release(const OutboxItem& item, Instant now) {
   try {
-    // Not an attempt: attempts and the last error stay as they were.
-    store.mark_retry(item.id, item.attempts, now + delay, item.last_error);
+    // Not an attempt: attempts and the last error stay as they were. Due at once, so the row
+    // keeps its place; claims pass it over while its subscription is full.
+    store.mark_retry(item.id, item.attempts, now, item.last_error);
     ++deferred;
   } catch (const std::exception& e) {
     // The row stays leased and comes back after the lease.
-    spdlog::error("notify: deferring message {} failed: {}", item.message_id, e.what());
+    spdlog::error("notify: releasing message {} failed: {}", item.message_id, e.what());
   }
 }
 
@@ -202,7 +214,8 @@ std::chrono::milliseconds OutboxDispatcher::Impl::sleep_time(bool more) {
   if (in_flight >= options.max_in_flight) return options.idle_poll;
   std::optional<Instant> next;
   try {
-    next = store.next_outbox_at();
+    // Rows of a full subscription wait for one of its deliveries to end (Slot's nudge).
+    next = store.next_outbox_at(full_subscriptions());
   } catch (const std::exception& e) {
     spdlog::error("notify: reading the outbox failed: {}", e.what());
     return options.idle_poll;

@@ -9,10 +9,11 @@
 //   it is enforced to (lease ≥ 2 × request_timeout), so a row is never claimed twice while its
 //   request is still in flight.
 // - Caps: at most max_in_flight requests overall and max_in_flight_per_subscription per
-//   subscription. A claimed row whose subscription is at its cap is released unsent
-//   (attempts and last error unchanged) and deferred: the k-th such row of a subscription in one
-//   pass is due again at now + defer × (1 + k / per-subscription cap), which paces a saturated
-//   subscription's backlog without letting it crowd out the rows of others.
+//   subscription. Claims leave the rows of a subscription at its cap where they are, so its
+//   backlog neither crowds out the rows of others nor waits longer than its own deliveries take:
+//   when one ends, the next look claims its next row. A claim can still bring more rows of one
+//   subscription than it has room for; those are released unsent (attempts and last error
+//   unchanged), due at once, and counted as deferred.
 // - Verdicts: delivered → mark_delivered; retry → next_attempt_at(RetryPolicy, …) or dead when
 //   the policy gives up; dead → mark_dead at once. Transport failures (resolve, connect, TLS,
 //   timeout) are retries.
@@ -46,8 +47,6 @@ struct DispatcherOptions {
   std::chrono::seconds lease{60};
   // Upper bound on a sleep: the dispatcher looks at the outbox at least this often.
   std::chrono::milliseconds idle_poll{1'000};
-  // How far a row of a saturated subscription is pushed back (see the header comment).
-  std::chrono::seconds defer{1};
   RetryPolicy retry;
   HttpClientOptions http;
 };
@@ -56,7 +55,7 @@ struct DispatcherStats {
   uint64_t delivered = 0;
   uint64_t retried = 0;   // failed attempts that were rescheduled
   uint64_t dead = 0;      // rows that went dead (permanent failure, gave up, no subscription)
-  uint64_t deferred = 0;  // rows released unsent because their subscription was at its cap
+  uint64_t deferred = 0;  // claimed rows released unsent because their subscription was at its cap
   int in_flight = 0;
 };
 

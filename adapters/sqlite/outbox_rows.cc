@@ -97,6 +97,19 @@ OutboxItem item_from(SQLite::Statement& st) {
 // subscription was removed, or an operator acted on it) is left as it is.
 constexpr const char* kStillPending = " WHERE id = ? AND status = 'pending'";
 
+// Leaves out the rows of the subscriptions listed in :skip, a JSON array of ids (skip_list).
+constexpr const char* kNotSkipped =
+    " AND IFNULL(subscription_id, 0) NOT IN (SELECT value FROM json_each(:skip))";
+
+std::string skip_list(const std::vector<int64_t>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  return out + "]";
+}
+
 }  // namespace
 
 std::string message_id_for(const std::string& source, int64_t subscription_id) {
@@ -153,27 +166,28 @@ int fan_out(StatementCache& statements, const Notification& notification,
   return written;
 }
 
-std::vector<OutboxItem> claim_outbox(SQLite::Database& db, Instant now, Instant lease_until,
-                                     int limit) {
+std::vector<OutboxItem> claim_outbox(StatementCache& statements, Instant now, Instant lease_until,
+                                     int limit, const std::vector<int64_t>& skip) {
   std::vector<OutboxItem> claimed;
   if (limit <= 0) return claimed;  // SQLite reads a negative LIMIT as "no limit"
   {
-    SQLite::Statement st(db, std::string(kColumns) +
-                                 " WHERE status = 'pending' AND next_attempt_at <= ?"
-                                 " ORDER BY next_attempt_at, id LIMIT ?");
-    st.bind(1, time_text(now));
-    st.bind(2, limit);
-    while (st.executeStep()) claimed.push_back(item_from(st));
+    auto st = statements.get(
+        std::string(kColumns) + " WHERE status = 'pending'" + (skip.empty() ? "" : kNotSkipped) +
+        " AND next_attempt_at <= :now ORDER BY next_attempt_at, id LIMIT :limit");
+    if (!skip.empty()) st->bind(":skip", skip_list(skip));
+    st->bind(":now", time_text(now));
+    st->bind(":limit", limit);
+    while (st->executeStep()) claimed.push_back(item_from(*st));
   }
-  SQLite::Statement lease(db,
-                          "UPDATE outbox SET next_attempt_at = ?,"
-                          " first_attempt_at = COALESCE(first_attempt_at, ?) WHERE id = ?");
+  auto lease = statements.get(
+      "UPDATE outbox SET next_attempt_at = ?,"
+      " first_attempt_at = COALESCE(first_attempt_at, ?) WHERE id = ?");
   for (OutboxItem& item : claimed) {
-    lease.bind(1, time_text(lease_until));
-    lease.bind(2, time_text(now));
-    lease.bind(3, item.id);
-    lease.exec();
-    lease.reset();
+    lease->bind(1, time_text(lease_until));
+    lease->bind(2, time_text(now));
+    lease->bind(3, item.id);
+    lease->exec();
+    lease->reset();
     item.next_attempt_at = lease_until;
     if (!item.first_attempt_at) item.first_attempt_at = now;
   }
@@ -248,11 +262,15 @@ std::vector<OutboxItem> list_outbox(SQLite::Database& db, const OutboxFilter& fi
   return out;
 }
 
-std::optional<Instant> next_outbox_at(SQLite::Database& db) {
-  SQLite::Statement st(db, "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'");
-  st.executeStep();
-  if (st.getColumn(0).isNull()) return std::nullopt;
-  std::optional<Instant> at = parse_instant(st.getColumn(0).getString());
+std::optional<Instant> next_outbox_at(StatementCache& statements,
+                                      const std::vector<int64_t>& skip) {
+  // In index order, so that the first row not skipped ends the walk.
+  auto st =
+      statements.get(std::string("SELECT next_attempt_at FROM outbox WHERE status = 'pending'") +
+                     (skip.empty() ? "" : kNotSkipped) + " ORDER BY next_attempt_at LIMIT 1");
+  if (!skip.empty()) st->bind(":skip", skip_list(skip));
+  if (!st->executeStep()) return std::nullopt;
+  std::optional<Instant> at = parse_instant(st->getColumn(0).getString());
   if (!at) throw StoreError("outbox: unreadable next_attempt_at");
   return at;
 }

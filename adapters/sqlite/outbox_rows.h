@@ -37,8 +37,10 @@ int fan_out(StatementCache& statements, const Notification& notification,
             const std::vector<Subscription>& candidates, const std::string& case_agency,
             const OutboxOrigin& origin);
 
-std::vector<OutboxItem> claim_outbox(SQLite::Database& db, Instant now, Instant lease_until,
-                                     int limit);
+// Store::claim_outbox and Store::next_outbox_at: `skip` names subscriptions whose rows are
+// left alone.
+std::vector<OutboxItem> claim_outbox(StatementCache& statements, Instant now, Instant lease_until,
+                                     int limit, const std::vector<int64_t>& skip);
 void mark_delivered(SQLite::Database& db, int64_t id, int attempts, Instant at);
 void mark_retry(SQLite::Database& db, int64_t id, int attempts, Instant next_attempt,
                 const std::string& error);
@@ -47,6 +49,6 @@ bool replay(SQLite::Database& db, int64_t id, Instant now);
 
 std::optional<OutboxItem> find_outbox(SQLite::Database& db, int64_t id);
 std::vector<OutboxItem> list_outbox(SQLite::Database& db, const OutboxFilter& filter);
-std::optional<Instant> next_outbox_at(SQLite::Database& db);
+std::optional<Instant> next_outbox_at(StatementCache& statements, const std::vector<int64_t>& skip);
 
 }  // namespace disclose::sqlite

@@ -1064,19 +1064,19 @@ class SqliteStore final : public Store {
     });
   }
 
-  std::vector<OutboxItem> claim_outbox(Instant now, Instant lease_until, int limit) override {
+  std::vector<OutboxItem> claim_outbox(Instant now, Instant lease_until, int limit,
+                                       const std::vector<int64_t>& skip) override {
     // The dispatcher asks after every write that planned a notification, most of which no
     // subscription wants: a look on a reading connection spares those a write and its commit.
     if (limit <= 0) return {};
     bool due = read_cached("claim_outbox", [&](sqlite::StatementCache& statements) {
-      auto st = statements.get(
-          "SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? LIMIT 1");
-      st->bind(1, format_instant(now, 0));
-      return st->executeStep();
+      std::optional<Instant> next = sqlite::next_outbox_at(statements, skip);
+      return next && *next <= now;
     });
     if (!due) return {};
     return write("claim_outbox", [&] {
-      std::vector<OutboxItem> claimed = sqlite::claim_outbox(db_, now, lease_until, limit);
+      std::vector<OutboxItem> claimed =
+          sqlite::claim_outbox(statements_, now, lease_until, limit, skip);
       return claimed;
     });
   }
@@ -1107,8 +1107,10 @@ class SqliteStore final : public Store {
                 [&](SQLite::Database& db) { return sqlite::list_outbox(db, filter); });
   }
 
-  std::optional<Instant> next_outbox_at() const override {
-    return read("next_outbox_at", [&](SQLite::Database& db) { return sqlite::next_outbox_at(db); });
+  std::optional<Instant> next_outbox_at(const std::vector<int64_t>& skip) const override {
+    return read_cached("next_outbox_at", [&](sqlite::StatementCache& statements) {
+      return sqlite::next_outbox_at(statements, skip);
+    });
   }
 
  private:

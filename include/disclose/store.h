@@ -409,10 +409,12 @@ class Store {
   // Queues a notification for one subscription outside a case write (e.g. a test message).
   virtual OutboxItem enqueue(int64_t subscription_id, CaseId case_id,
                              const Notification& notification, Instant now) = 0;
-  // Pending rows due by `now`, oldest first, at most `limit`. Each claimed row's
-  // next_attempt_at moves to `lease_until` (and first_attempt_at is set), so a crash mid-delivery
-  // retries it after the lease instead of losing it.
-  virtual std::vector<OutboxItem> claim_outbox(Instant now, Instant lease_until, int limit) = 0;
+  // Pending rows due by `now`, oldest first, at most `limit`, leaving the rows of the
+  // subscriptions in `skip` where they are (the caller has no room for them now). Each claimed
+  // row's next_attempt_at moves to `lease_until` (and first_attempt_at is set), so a crash
+  // mid-delivery retries it after the lease instead of losing it.
+  virtual std::vector<OutboxItem> claim_outbox(Instant now, Instant lease_until, int limit,
+                                               const std::vector<int64_t>& skip = {}) = 0;
   virtual void mark_delivered(int64_t id, int attempts, Instant at) = 0;
   virtual void mark_retry(int64_t id, int attempts, Instant next_attempt,
                           const std::string& error) = 0;
@@ -421,8 +423,9 @@ class Store {
   virtual bool replay(int64_t id, Instant now) = 0;
   virtual std::optional<OutboxItem> find_outbox(int64_t id) const = 0;
   virtual std::vector<OutboxItem> list_outbox(const OutboxFilter& filter) const = 0;
-  // The earliest next_attempt_at of a pending row (the dispatcher sleeps until then).
-  virtual std::optional<Instant> next_outbox_at() const = 0;
+  // The earliest next_attempt_at of a pending row, not counting the rows of the subscriptions in
+  // `skip` (the dispatcher sleeps until then).
+  virtual std::optional<Instant> next_outbox_at(const std::vector<int64_t>& skip = {}) const = 0;
 };
 
 }  // namespace disclose
