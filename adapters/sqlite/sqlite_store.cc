@@ -545,6 +545,7 @@ class SqliteStore final : public Store {
       const bool report = after.applicant_kind != before.applicant_kind ||
                           after.determination != before.determination ||
                           after.remedies_fees != before.remedies_fees;
+      // The search columns follow the document, in case an action corrects the registration.
       std::string sql =
           "UPDATE cases SET version = :version, doc = :doc, updated_at = :updated_at,"
           " applicant_name = :applicant_name, request_description = :request_description";
@@ -589,8 +590,8 @@ class SqliteStore final : public Store {
 
   void batch(const std::function<void()>& writes) override {
     if (batch_owner_ == this) throw StoreError("store batches do not nest");
-    std::vector<CaseWriteEffects>
-        batch_effects;  // of the batch's case writes, told once it commits
+    // What the batch's case writes wrote: observers are told once the batch has committed.
+    std::vector<CaseWriteEffects> batch_effects;
     guarded("batch", [&] {
       commit_.run([&] {
         // This thread runs the batch's writes (the group's leader may be another caller's

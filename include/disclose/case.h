@@ -162,6 +162,8 @@ struct Event {
   // Chain fields, filled by the store (see audit.h).
   // The canonical body the hash covers (event_body), as sealed or as read back: exports hand
   // over these stored bytes instead of re-deriving them. Empty on an event not yet sealed.
+  // It is a copy of the fields above, not kept in step with them: code that edits a sealed or
+  // read event must clear it (or seal again), or an export would show the old body.
   std::string body;
   std::string prev_hash;
   std::string hash;
