@@ -1,0 +1,115 @@
+// CalendarGate: a calendar import runs alone; every other request, and every piece of a streamed
+// body produced after its request returned, shares the gate.
+#include "disclose/calendar_gate.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <future>
+#include <shared_mutex>
+#include <string>
+
+namespace disclose::cli {
+namespace {
+
+// Runs `on_handle` inside handle(); answers with a streamed body of `pieces` pieces, each of
+// which runs `on_piece` while it is produced.
+class ProbeHandler : public http::Handler {
+ public:
+  http::Response handle(const http::Request&) override {
+    on_handle();
+    http::Response response;
+    if (pieces > 0) {
+      response.body_stream = [this, left = pieces](std::string& piece) mutable {
+        on_piece();
+        piece = "piece";
+        return --left > 0;
+      };
+    }
+    return response;
+  }
+
+  std::function<void()> on_handle = [] {};
+  std::function<void()> on_piece = [] {};
+  int pieces = 0;
+};
+
+http::Request request(const std::string& method, const std::string& target) {
+  http::Request r;
+  r.method = method;
+  r.target = target;
+  return r;
+}
+
+class CalendarGateTest : public ::testing::Test {
+ protected:
+  // Whether an import could start now (nobody shares the gate) and whether a request could,
+  // asked from another thread (a thread must not try a mutex it already holds).
+  bool import_could_start() {
+    return std::async(std::launch::async,
+                      [this] {
+                        bool free = lock_.try_lock();
+                        if (free) lock_.unlock();
+                        return free;
+                      })
+        .get();
+  }
+  bool request_could_start() {
+    return std::async(std::launch::async,
+                      [this] {
+                        bool free = lock_.try_lock_shared();
+                        if (free) lock_.unlock_shared();
+                        return free;
+                      })
+        .get();
+  }
+
+  std::shared_mutex lock_;
+  ProbeHandler inner_;
+  CalendarGate gate_{inner_, lock_};
+};
+
+TEST_F(CalendarGateTest, ACalendarImportRunsAlone) {
+  bool import_alone = false;
+  inner_.on_handle = [&] { import_alone = !request_could_start(); };
+  gate_.handle(request("PUT", "/api/v1/calendar/2026"));
+  EXPECT_TRUE(import_alone);
+  EXPECT_TRUE(import_could_start());
+}
+
+TEST_F(CalendarGateTest, OtherRequestsShareTheGate) {
+  bool shared = false;
+  inner_.on_handle = [&] { shared = !import_could_start() && request_could_start(); };
+  gate_.handle(request("GET", "/api/v1/calendar/2026"));  // reading a calendar is no import
+  EXPECT_TRUE(shared);
+  shared = false;
+  gate_.handle(request("PUT", "/api/v1/cases/1"));
+  EXPECT_TRUE(shared);
+}
+
+// The bulk export streams its body after handle() returned: each piece is produced under the
+// gate, and the gate is free between pieces, so an import waits for a piece, not the export.
+TEST_F(CalendarGateTest, EachPieceOfAStreamedBodySharesTheGate) {
+  inner_.pieces = 3;
+  int pieces_under_gate = 0;
+  inner_.on_piece = [&] {
+    if (!import_could_start() && request_could_start()) ++pieces_under_gate;
+  };
+  http::Response response = gate_.handle(request("GET", "/api/v1/export/cases"));
+  ASSERT_TRUE(response.body_stream);
+  EXPECT_TRUE(import_could_start());  // handle() returned: nothing held until the next piece
+  std::string piece;
+  int produced = 0;
+  bool more = true;
+  while (more) {
+    more = response.body_stream(piece);
+    ++produced;
+    EXPECT_EQ(piece, "piece");
+    EXPECT_TRUE(import_could_start());
+  }
+  EXPECT_EQ(produced, 3);
+  EXPECT_EQ(pieces_under_gate, 3);
+}
+
+}  // namespace
+}  // namespace disclose::cli
