@@ -322,11 +322,23 @@ TEST_F(SqliteStoreTest, AppendEventChainsAndReplacesDeadlines) {
   // The other case's deadlines are untouched.
   EXPECT_EQ(count("deadlines WHERE case_id = " + std::to_string(other.id)), 1);
 
+  // A write writes what changed in a row, whichever field it is (here only remaining_wd).
+  DeadlineView window = deadline("correction_window", "2025-03-25");
+  window.remaining_wd = 2;
+  c = act(c, "note", "awaiting_correction",
+          {deadline("reply", "2025-03-31", ClockStatus::stopped), window});
+  EXPECT_EQ(count("deadlines WHERE case_id = " + std::to_string(c.id) +
+                  " AND kind = 'correction_window' AND remaining_wd = 2"),
+            1);
+  EXPECT_EQ(count("deadlines WHERE case_id = " + std::to_string(c.id) +
+                  " AND kind = 'reply' AND status = 'stopped' AND remaining_wd = 5"),
+            1);
+
   AuditReport report = store_->verify_audit();
   EXPECT_TRUE(report.ok);
-  EXPECT_EQ(report.events_checked, 4);
+  EXPECT_EQ(report.events_checked, 5);
   EXPECT_EQ(report.cases_checked, 2);
-  EXPECT_EQ(report.head_hash, h[2].global_hash);
+  EXPECT_EQ(report.head_hash, store_->history(c.id).back().global_hash);
 }
 
 TEST_F(SqliteStoreTest, VersionConflictWritesNothing) {

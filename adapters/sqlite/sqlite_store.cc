@@ -126,6 +126,14 @@ IndexedColumns indexed_columns(const Case& c) {
   return columns;
 }
 
+// What a case write changes in its deadline rows: the kinds that are gone and the rows that are
+// new or differ. Most writes leave most deadlines as they were, so the due-date indexes are
+// touched for what moved, not rebuilt for the case on every write.
+struct DeadlineChanges {
+  std::vector<std::string> gone;
+  std::vector<DeadlineView> written;
+};
+
 // The annual report's columns at `first`, `first`+1 and `first`+2.
 void bind_report_columns(SQLite::Statement& st, int first, const Case& c) {
   IndexedColumns columns = indexed_columns(c);
@@ -504,7 +512,7 @@ class SqliteStore final : public Store {
 
       seal_in_case(event, genesis_hash());
       insert_event(event);
-      replace_deadlines(a_case.id, deadlines);
+      write_deadlines(a_case.id, DeadlineChanges{{}, deadlines});  // a new case has none
       // The id and number are only known here, so a new case is planned inside.
       if (hook) {
         PlanInputs inputs = read_plan_inputs(statements_, a_case.id, a_case.agency);
@@ -532,7 +540,7 @@ class SqliteStore final : public Store {
     }
     // Everything that does not need the write lock is done first, concurrently with other
     // writers, so that the commit group's serial section only writes and checks.
-    PreparedAppend prepared = prepare_append(next, event, expected_version);
+    PreparedAppend prepared = prepare_append(next, event, expected_version, deadlines);
     write("append_event", [&] {
       const Case& stored = prepared.stored;
       // Only the indexed columns that changed are set: SQLite rewrites a row's entry in every
@@ -581,7 +589,7 @@ class SqliteStore final : public Store {
         throw VersionConflict(stored.id, version.getColumn(0).getInt64());
       }
       insert_event(event);
-      replace_deadlines(stored.id, deadlines);
+      write_deadlines(stored.id, prepared.deadlines);
       if (prepared.hook) write_planned_effects(prepared, event);
       if (remember) remember_in_transaction(remember(stored));  // see create_case
     });
@@ -1239,19 +1247,22 @@ class SqliteStore final : public Store {
 
   // append_event's work outside the commit group.
   struct PreparedAppend {
-    Case stored;            // the new case, with its stored number
-    std::string doc;        // its document, serialised
-    IndexedColumns before;  // its indexed columns as stored at the expected version
+    Case stored;                // the new case, with its stored number
+    std::string doc;            // its document, serialised
+    IndexedColumns before;      // its indexed columns as stored at the expected version
+    DeadlineChanges deadlines;  // what the write changes in its deadline rows
     std::shared_ptr<const CaseWriteHook> hook;
     PlanInputs inputs;  // what the hook planned from
     CaseWriteEffects effects;
   };
 
   // Reads, in one snapshot on a reading connection, what the write needs besides the lock: the
-  // case's number and indexed columns, its last event's hash and the hook's inputs. Then seals
+  // case's number and indexed columns, its last event's hash, its deadline rows (to write only
+  // what changes) and the hook's inputs. Then seals
   // the event into the case's chain, serialises the case and plans the hook's effects. A case
   // already past `expected_version` fails here, before it waits for a group.
-  PreparedAppend prepare_append(const Case& next, Event& event, int64_t expected_version) {
+  PreparedAppend prepare_append(const Case& next, Event& event, int64_t expected_version,
+                                const std::vector<DeadlineView>& deadlines) {
     PreparedAppend prepared;
     prepared.hook = current_hook();
     std::string case_prev_hash;
@@ -1292,6 +1303,7 @@ class SqliteStore final : public Store {
       case_prev_hash = hash->getColumn(0).getString();
       hash->reset();
 
+      prepared.deadlines = deadline_changes(statements, next.id, deadlines);
       if (prepared.hook) prepared.inputs = read_plan_inputs(statements, next.id, agency);
       if (snapshot) snapshot->commit();
     });
@@ -1659,37 +1671,58 @@ class SqliteStore final : public Store {
     st->exec();
   }
 
-  // Most writes leave most deadlines as they were, so rows are updated in place only when they
-  // changed and deleted only when their kind is gone: the due-date indexes are touched for
-  // what moved, not rebuilt for the case on every write.
-  void replace_deadlines(CaseId id, const std::vector<DeadlineView>& deadlines) {
-    std::vector<std::string> gone;
-    {
-      auto kinds = statements_.get("SELECT kind FROM deadlines WHERE case_id = ?");
-      kinds->bind(1, id);
-      while (kinds->executeStep()) {
-        std::string kind = kinds->getColumn(0).getString();
-        bool kept = std::any_of(deadlines.begin(), deadlines.end(),
-                                [&](const DeadlineView& d) { return d.kind == kind; });
-        if (!kept) gone.push_back(std::move(kind));
+  // Compares `deadlines` with the case's rows as `statements` sees them. Only case writes write
+  // deadline rows, and each moves the case's version, so rows read at the expected version are
+  // still the rows when that write's version check passes.
+  static DeadlineChanges deadline_changes(sqlite::StatementCache& statements, CaseId id,
+                                          const std::vector<DeadlineView>& deadlines) {
+    DeadlineChanges changes;
+    std::vector<bool> stored(deadlines.size(), false);
+    auto st = statements.get(
+        "SELECT kind, due_on, status, remaining_wd, provisional, epoch FROM deadlines"
+        " WHERE case_id = ?");
+    st->bind(1, id);
+    while (st->executeStep()) {
+      std::string kind = st->getColumn(0).getString();
+      auto wanted = std::find_if(deadlines.begin(), deadlines.end(),
+                                 [&](const DeadlineView& d) { return d.kind == kind; });
+      if (wanted == deadlines.end()) {
+        changes.gone.push_back(std::move(kind));
+        continue;
       }
+      const DeadlineView& d = *wanted;
+      const std::optional<std::string> due_on = date_text(d.due_on);
+      const bool same =
+          (st->getColumn(1).isNull() ? !due_on : due_on == st->getColumn(1).getString()) &&
+          st->getColumn(2).getString() == to_string(d.status) &&
+          (st->getColumn(3).isNull() ? !d.remaining_wd
+                                     : d.remaining_wd == st->getColumn(3).getInt()) &&
+          (st->getColumn(4).getInt() != 0) == d.provisional && st->getColumn(5).getInt() == d.epoch;
+      stored[wanted - deadlines.begin()] = same;
     }
-    for (const std::string& kind : gone) {
+    st->reset();
+    for (size_t i = 0; i < deadlines.size(); ++i) {
+      if (!stored[i]) changes.written.push_back(deadlines[i]);
+    }
+    return changes;
+  }
+
+  // Inside the write transaction.
+  void write_deadlines(CaseId id, const DeadlineChanges& changes) {
+    for (const std::string& kind : changes.gone) {
       auto remove = statements_.get("DELETE FROM deadlines WHERE case_id = ? AND kind = ?");
       remove->bind(1, id);
       remove->bind(2, kind);
       remove->exec();
     }
+    if (changes.written.empty()) return;
     auto st = statements_.get(
         "INSERT INTO deadlines(case_id, kind, due_on, status, remaining_wd, provisional, epoch)"
         " VALUES(?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT(case_id, kind) DO UPDATE SET due_on = excluded.due_on,"
         " status = excluded.status, remaining_wd = excluded.remaining_wd,"
-        " provisional = excluded.provisional, epoch = excluded.epoch"
-        " WHERE (due_on, status, remaining_wd, provisional, epoch) IS NOT"
-        " (excluded.due_on, excluded.status, excluded.remaining_wd, excluded.provisional,"
-        " excluded.epoch)");
-    for (const DeadlineView& d : deadlines) {
+        " provisional = excluded.provisional, epoch = excluded.epoch");
+    for (const DeadlineView& d : changes.written) {
       st->bind(1, id);
       st->bind(2, d.kind);
       bind_optional(*st, 3, date_text(d.due_on));
