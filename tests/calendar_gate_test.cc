@@ -45,23 +45,17 @@ class CalendarGateTest : public ::testing::Test {
  protected:
   // Whether an import could start now (nobody shares the gate) and whether a request could,
   // asked from another thread (a thread must not try a mutex it already holds).
-  bool import_could_start() {
-    return std::async(std::launch::async,
-                      [this] {
-                        bool free = lock_.try_lock();
-                        if (free) lock_.unlock();
-                        return free;
-                      })
-        .get();
-  }
-  bool request_could_start() {
-    return std::async(std::launch::async,
-                      [this] {
-                        bool free = lock_.try_lock_shared();
-                        if (free) lock_.unlock_shared();
-                        return free;
-                      })
-        .get();
+  bool import_could_start() { return could_take(/*alone=*/true); }
+  bool request_could_start() { return could_take(/*alone=*/false); }
+
+  bool could_take(bool alone) {
+    auto attempt = [this, alone] {
+      const bool free = alone ? lock_.try_lock() : lock_.try_lock_shared();
+      if (free && alone) lock_.unlock();
+      if (free && !alone) lock_.unlock_shared();
+      return free;
+    };
+    return std::async(std::launch::async, attempt).get();
   }
 
   std::shared_mutex lock_;

@@ -140,6 +140,9 @@ struct OutboxDispatcher::Impl {
     auto it = in_flight_by_subscription.find(subscription_id);
     return it == in_flight_by_subscription.end() ? 0 : it->second;
   }
+  bool at_cap(int64_t subscription_id) const {
+    return subscription_load(subscription_id) >= options.max_in_flight_per_subscription;
+  }
 
   static asio::awaitable<void> loop(std::shared_ptr<Impl> self);
   static asio::awaitable<void> deliver(std::shared_ptr<Impl> self, OutboxItem item,
@@ -173,14 +176,12 @@ bool OutboxDispatcher::Impl::fill(const std::shared_ptr<Impl>& self) {
       // Cannot happen while the lease outlasts the request timeout; if it did, the delivery in
       // flight records the verdict and this claim only extended its lease.
       if (in_flight_rows.contains(item.id)) continue;
-      if (subscription_load(item.subscription_id) >= options.max_in_flight_per_subscription) {
+      if (at_cap(item.subscription_id)) {
         release(item, now);
         continue;
       }
       auto slot = std::make_unique<Slot>(self, item);
-      if (subscription_load(item.subscription_id) >= options.max_in_flight_per_subscription) {
-        full.push_back(item.subscription_id);
-      }
+      if (at_cap(item.subscription_id)) full.push_back(item.subscription_id);
       asio::co_spawn(strand, deliver(self, std::move(item), std::move(slot)), log_task_failure);
     }
     if (static_cast<int>(items.size()) < free) return false;  // nothing more is due
@@ -190,8 +191,8 @@ bool OutboxDispatcher::Impl::fill(const std::shared_ptr<Impl>& self) {
 
 std::vector<int64_t> OutboxDispatcher::Impl::full_subscriptions() const {
   std::vector<int64_t> full;
-  for (const auto& [subscription, load] : in_flight_by_subscription) {
-    if (load >= options.max_in_flight_per_subscription) full.push_back(subscription);
+  for (const auto& entry : in_flight_by_subscription) {
+    if (at_cap(entry.first)) full.push_back(entry.first);
   }
   return full;
 }

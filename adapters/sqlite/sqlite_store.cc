@@ -1229,9 +1229,7 @@ class SqliteStore final : public Store {
 
   static int64_t plan_inputs_revision(sqlite::StatementCache& statements) {
     auto st = statements.get("SELECT revision FROM plan_inputs WHERE id = 1");
-    int64_t revision = st->executeStep() ? st->getColumn(0).getInt64() : 0;
-    st->reset();
-    return revision;
+    return st->executeStep() ? st->getColumn(0).getInt64() : 0;
   }
 
   static PlanInputs read_plan_inputs(sqlite::StatementCache& statements, CaseId id,
@@ -1258,9 +1256,9 @@ class SqliteStore final : public Store {
 
   // Reads, in one snapshot on a reading connection, what the write needs besides the lock: the
   // case's number and indexed columns, its last event's hash, its deadline rows (to write only
-  // what changes) and the hook's inputs. Then seals
-  // the event into the case's chain, serialises the case and plans the hook's effects. A case
-  // already past `expected_version` fails here, before it waits for a group.
+  // what changes) and the hook's inputs. Then seals the event into the case's chain, serialises
+  // the case and plans the hook's effects. A case already past `expected_version` fails here,
+  // before it waits for a group.
   PreparedAppend prepare_append(const Case& next, Event& event, int64_t expected_version,
                                 const std::vector<DeadlineView>& deadlines) {
     PreparedAppend prepared;
@@ -1291,7 +1289,7 @@ class SqliteStore final : public Store {
       before.applicant_kind = row->getColumn(6).getString();
       before.determination = row->getColumn(7).getString();
       if (!row->getColumn(8).isNull()) before.remedies_fees = row->getColumn(8).getString();
-      row->reset();
+      row->reset();  // the snapshot commits below while these leases are still held
 
       auto hash = statements.get("SELECT hash FROM events WHERE case_id = ? AND seq = ?");
       hash->bind(1, next.id);
@@ -1700,7 +1698,6 @@ class SqliteStore final : public Store {
           (st->getColumn(4).getInt() != 0) == d.provisional && st->getColumn(5).getInt() == d.epoch;
       stored[wanted - deadlines.begin()] = same;
     }
-    st->reset();
     for (size_t i = 0; i < deadlines.size(); ++i) {
       if (!stored[i]) changes.written.push_back(deadlines[i]);
     }
