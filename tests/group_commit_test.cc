@@ -141,5 +141,18 @@ TEST_F(GroupCommitTest, ATransactionSQLiteAbandonsFailsEveryWriteInIt) {
   EXPECT_EQ(committed(), std::vector<int>({7}));
 }
 
+TEST_F(GroupCommitTest, AFailedCommitFailsItsWritesAndTheNextGroupCommits) {
+  // A deferred foreign key is checked only by COMMIT: the write itself succeeds, its commit fails.
+  db_->exec("PRAGMA foreign_keys=ON");
+  db_->exec("CREATE TABLE child(parent INTEGER REFERENCES t(v) DEFERRABLE INITIALLY DEFERRED)");
+  EXPECT_THROW(commit_->run([&] { db_->exec("INSERT INTO child(parent) VALUES(99)"); }),
+               SQLite::Exception);
+  EXPECT_TRUE(committed().empty());
+  // The group's statements are reused: the failed COMMIT must not haunt the next group.
+  commit_->run([&] { insert(5); });
+  commit_->run([&] { insert(6); });
+  EXPECT_EQ(committed(), std::vector<int>({5, 6}));
+}
+
 }  // namespace
 }  // namespace disclose::sqlite

@@ -12,7 +12,9 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <vector>
 
 namespace SQLite {
 class Database;
@@ -26,6 +28,7 @@ class GroupCommit {
   // that shares the connection for reads, as an in-memory database must, takes it too).
   // At most `max_group` writes share one transaction.
   GroupCommit(SQLite::Database& db, std::mutex& db_mutex, std::size_t max_group = 512);
+  ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
@@ -44,15 +47,17 @@ class GroupCommit {
 
  private:
   struct Writer;
-  void commit_group(Writer* const* group, std::size_t size);
+  struct Statements;
+  void commit_group(const std::vector<std::shared_ptr<Writer>>& group);
 
   SQLite::Database& db_;
   std::mutex& db_mutex_;
   const std::size_t max_group_;
+  std::unique_ptr<Statements> statements_;  // prepared on first use, under db_mutex_
 
   mutable std::mutex queue_mutex_;
-  std::deque<Writer*> queue_;  // the front is the leader of the next group
-  std::size_t groups_ = 0;     // guarded by queue_mutex_
+  std::deque<std::shared_ptr<Writer>> queue_;  // the front is the leader of the next group
+  std::size_t groups_ = 0;                     // guarded by queue_mutex_
   std::size_t writes_ = 0;
 };
 
