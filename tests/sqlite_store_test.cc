@@ -107,8 +107,9 @@ class SqliteStoreTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  // A second, raw connection to the same file, as an intruder (or a test) would use.
-  SQLite::Database raw() { return SQLite::Database(path_, SQLite::OPEN_READWRITE); }
+  // A second, raw connection to the same file, as an intruder (or a test) would use. It waits
+  // for the store's writes as any other process must (tokens' last use is written behind).
+  SQLite::Database raw() { return SQLite::Database(path_, SQLite::OPEN_READWRITE, 5000); }
 
   void add_agencies() {
     store_->add_agency({"zrzy", "区自然资源局", "自然资源"});
@@ -238,6 +239,8 @@ TEST_F(SqliteStoreTest, UsersAndTokens) {
   EXPECT_FALSE(store_->user_by_token(token + "0").has_value());
   EXPECT_FALSE(store_->user_by_token("dsk_" + std::string(64, '0')).has_value());
   EXPECT_FALSE(store_->user_by_token("").has_value());
+  // The use is written behind the lookup; listing the tokens waits for it.
+  EXPECT_TRUE(store_->tokens(ann.id).at(0).last_used_at.has_value());
   EXPECT_EQ(count("api_tokens WHERE last_used_at IS NOT NULL"), 1);
 
   EXPECT_TRUE(store_->revoke_token(ann.id, issued.id));
@@ -248,6 +251,15 @@ TEST_F(SqliteStoreTest, UsersAndTokens) {
   EXPECT_TRUE(store_->user_by_token(second).has_value());
   raw().exec("UPDATE users SET active = 0 WHERE scope_all = 1");
   EXPECT_FALSE(store_->user_by_token(second).has_value());
+}
+
+TEST_F(SqliteStoreTest, ATokenUseStillQueuedIsWrittenWhenTheStoreCloses) {
+  add_agencies();
+  User ann = store_->add_user({0, "Ann", "handler", "zrzy", false, true, "", "", "", "", ""});
+  std::string token = store_->issue_token(ann.id).token;
+  ASSERT_TRUE(store_->user_by_token(token).has_value());
+  store_.reset();  // no flush by a reader: closing the store must write the queued touch
+  EXPECT_EQ(count("api_tokens WHERE last_used_at IS NOT NULL"), 1);
 }
 
 TEST_F(SqliteStoreTest, CreateCaseAssignsNumbersPerAgencyPerYear) {

@@ -33,6 +33,7 @@
 #include "sqlite/statement_cache.h"
 #include "sqlite/subscription_rows.h"
 #include "sqlite/timer_rows.h"
+#include "sqlite/token_touches.h"
 
 namespace disclose {
 namespace json = boost::json;
@@ -397,6 +398,7 @@ class SqliteStore final : public Store {
   }
 
   std::vector<TokenInfo> tokens(int64_t user_id) const override {
+    token_touches_.flush();  // so that a use a moment ago is shown
     return read("tokens", [&](SQLite::Database& db) {
       // Never the hash: it is all an attacker with this list would need to grind against.
       SQLite::Statement st(db,
@@ -451,15 +453,8 @@ class SqliteStore final : public Store {
           return user_from(*st);
         });
     // Reading a token must not cost a write (and a commit) on every request: the last-used time
-    // is kept to the minute.
-    if (user && stale) {
-      write("user_by_token", [&] {
-        SQLite::Statement touch(db_, "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?");
-        touch.bind(1, now);
-        touch.bind(2, hash);
-        touch.exec();
-      });
-    }
+    // is kept to the minute, and written behind the request (token_touches.h).
+    if (user && stale) token_touches_.touch(hash, now);
     return user;
   }
 
@@ -1752,6 +1747,18 @@ class SqliteStore final : public Store {
   // The store whose batch this thread is running, if any (see batch()).
   static thread_local const SqliteStore* batch_owner_;
   bool batch_lost_ = false;  // guarded by db_mutex_
+  // Last, so it is destroyed first: its thread writes what is queued while the rest still works.
+  mutable sqlite::TokenTouches token_touches_{[this](const sqlite::TokenTouches::Touches& touches) {
+    write("token_touches", [&] {
+      auto st = statements_.get("UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?");
+      for (const auto& [token_hash, at] : touches) {
+        st->bind(1, at);
+        st->bind(2, token_hash);
+        st->exec();
+        st->reset();
+      }
+    });
+  }};
 };
 
 thread_local const SqliteStore* SqliteStore::batch_owner_ = nullptr;

@@ -280,8 +280,9 @@ class Store {
   virtual std::vector<TokenInfo> tokens(int64_t user_id) const = 0;
   // Returns false when the token does not exist, belongs to another user or was already revoked.
   virtual bool revoke_token(int64_t user_id, int64_t token_id) = 0;
-  // Updates the token's last-used time (to the minute: at most one write a minute per token);
-  // nullopt for unknown or revoked tokens and inactive users.
+  // Records the token's last-used time (to the minute: at most one write a minute per token;
+  // the write may come after the call returns, but tokens() shows it); nullopt for unknown or
+  // revoked tokens and inactive users.
   virtual std::optional<User> user_by_token(const std::string& token) = 0;
 
   // Stores a new case with its registering event and its deadline rows; assigns id, number
