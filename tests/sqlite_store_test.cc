@@ -253,6 +253,30 @@ TEST_F(SqliteStoreTest, UsersAndTokens) {
   EXPECT_FALSE(store_->user_by_token(second).has_value());
 }
 
+TEST_F(SqliteStoreTest, ATokensLastUseIsRecordedAtMostOnceAMinuteOnTheStoresClock) {
+  const Instant start = *parse_instant("2026-03-02T01:00:00Z");
+  FixedTimeSource clock(Moment{start, Date::parse("2026-03-02").value()});
+  store_.reset();
+  store_ = open_sqlite_store({path_, "FULL", &clock});
+  add_agencies();
+  User ann = store_->add_user({0, "Ann", "handler", "zrzy", false, true, "", "", "", "", ""});
+  std::string token = store_->issue_token(ann.id).token;
+  auto listed = [&] { return store_->tokens(ann.id).at(0); };
+  EXPECT_EQ(listed().created_at, start);
+  EXPECT_FALSE(listed().last_used_at.has_value());
+
+  auto use_at = [&](std::chrono::seconds later) {
+    clock.set(Moment{start + later, Date::parse("2026-03-02").value()});
+    ASSERT_TRUE(store_->user_by_token(token).has_value());
+  };
+  use_at(std::chrono::seconds(0));
+  EXPECT_EQ(listed().last_used_at, start);
+  use_at(std::chrono::seconds(59));  // within the minute: not written again
+  EXPECT_EQ(listed().last_used_at, start);
+  use_at(std::chrono::seconds(60));
+  EXPECT_EQ(listed().last_used_at, start + std::chrono::seconds(60));
+}
+
 TEST_F(SqliteStoreTest, ATokenUseStillQueuedIsWrittenWhenTheStoreCloses) {
   add_agencies();
   User ann = store_->add_user({0, "Ann", "handler", "zrzy", false, true, "", "", "", "", ""});

@@ -42,11 +42,6 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
 
-std::string now_text() {
-  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  return format_instant(now, 0);
-}
-
 // Binds a string, or NULL when the optional is empty.
 void bind_optional(SQLite::Statement& st, int index, const std::optional<std::string>& value) {
   if (value) {
@@ -268,7 +263,8 @@ Cursor decode_cursor(const std::string& text, const std::string& sort, SortOrder
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const SqliteOptions& options)
-      : db_(options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs),
+      : clock_(options.clock),
+        db_(options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs),
         readers_(options.path, kBusyTimeoutMs, db_, statements_, db_mutex_) {
     // PRAGMA arguments cannot be bound, so the only variable one is checked against a list.
     if (options.synchronous != "FULL" && options.synchronous != "NORMAL") {
@@ -437,7 +433,7 @@ class SqliteStore final : public Store {
 
   std::optional<User> user_by_token(const std::string& token) override {
     std::string hash = sha256_hex(token);
-    std::string now = now_text();
+    const Instant used = now();
     bool stale = false;
     std::optional<User> user = read_cached(
         "user_by_token", [&](sqlite::StatementCache& statements) -> std::optional<User> {
@@ -449,12 +445,12 @@ class SqliteStore final : public Store {
           st->bind(1, hash);
           if (!st->executeStep()) return std::nullopt;
           std::optional<Instant> last = instant_column(st->getColumn(kUserColumnCount));
-          stale = !last || *last + kTokenTouchInterval <= *parse_instant(now);
+          stale = !last || *last + kTokenTouchInterval <= used;
           return user_from(*st);
         });
     // Reading a token must not cost a write (and a commit) on every request: the last-used time
     // is kept to the minute, and written behind the request (token_touches.h).
-    if (user && stale) token_touches_.touch(hash, now);
+    if (user && stale) token_touches_.touch(hash, format_instant(used, 0));
     return user;
   }
 
@@ -1021,8 +1017,7 @@ class SqliteStore final : public Store {
   Subscription add_subscription(const Subscription& subscription) override {
     return write("add_subscription", [&] {
       Subscription stored = subscription;
-      stored.created_at =
-          std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+      stored.created_at = now();
       stored = sqlite::insert_subscription(db_, stored);
       return stored;
     });
@@ -1731,6 +1726,14 @@ class SqliteStore final : public Store {
     }
   }
 
+  // The time the rows' own timestamps record (created, last used); the system clock by default.
+  Instant now() const {
+    if (clock_) return clock_->now().at;
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  }
+  std::string now_text() const { return format_instant(now(), 0); }
+
+  const TimeSource* const clock_;
   // The one writing connection. db_mutex_ is held while a commit group uses it, and by readers
   // of an in-memory database, which has no other connection.
   mutable SQLite::Database db_;

@@ -6,12 +6,17 @@
 #include <string>
 
 #include "disclose/store.h"
+#include "disclose/time_source.h"
 
 namespace disclose {
 
 struct SqliteOptions {
   std::string path;                  // ":memory:" for a private in-memory database
   std::string synchronous = "FULL";  // FULL | NORMAL
+  // "Now" for the timestamps the store itself records (users', tokens' and subscriptions'
+  // creation, tokens' last use, idempotency records); nullptr: the system clock. Must outlive
+  // the store. Case and event times come from the caller, not from here.
+  const TimeSource* clock = nullptr;
 };
 
 // Opens (creating and migrating as needed) the database at options.path.
