@@ -275,6 +275,7 @@ TEST_F(SqliteStoreTest, ATokensLastUseIsRecordedAtMostOnceAMinuteOnTheStoresCloc
   EXPECT_EQ(listed().last_used_at, start);
   use_at(std::chrono::seconds(60));
   EXPECT_EQ(listed().last_used_at, start + std::chrono::seconds(60));
+  store_.reset();  // before the clock it was given goes
 }
 
 TEST_F(SqliteStoreTest, ATokenUseStillQueuedIsWrittenWhenTheStoreCloses) {

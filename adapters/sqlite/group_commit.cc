@@ -81,17 +81,19 @@ void GroupCommit::run(const std::function<void()>& work) {
 
 void GroupCommit::commit_group(const std::vector<std::shared_ptr<Writer>>& group) {
   std::lock_guard db_lock(db_mutex_);
-  if (!statements_) statements_ = std::make_unique<Statements>(db_);
-  Statements& sql = *statements_;
   auto fail_all = [&](std::exception_ptr error) {
     for (const auto& writer : group) writer->error = error;
   };
   try {
-    run_statement(sql.begin);
+    // Prepared here, inside the try: an exception escaping commit_group would leave this
+    // leader at the queue's front and every writer behind it waiting for good.
+    if (!statements_) statements_ = std::make_unique<Statements>(db_);
+    run_statement(statements_->begin);
   } catch (...) {
     fail_all(std::current_exception());
     return;
   }
+  Statements& sql = *statements_;
   for (const auto& writer : group) {
     try {
       run_statement(sql.savepoint);

@@ -48,6 +48,7 @@ class GroupCommit {
  private:
   struct Writer;
   struct Statements;
+  // Runs the group in one transaction. Never throws: a failure is each writer's `error`.
   void commit_group(const std::vector<std::shared_ptr<Writer>>& group);
 
   SQLite::Database& db_;

@@ -394,7 +394,8 @@ class SqliteStore final : public Store {
   }
 
   std::vector<TokenInfo> tokens(int64_t user_id) const override {
-    token_touches_.flush();  // so that a use a moment ago is shown
+    // So that a use a moment ago is shown. (This writes: not to be called inside a batch.)
+    token_touches_.flush();
     return read("tokens", [&](SQLite::Database& db) {
       // Never the hash: it is all an attacker with this list would need to grind against.
       SQLite::Statement st(db,
@@ -1753,10 +1754,13 @@ class SqliteStore final : public Store {
   // Last, so it is destroyed first: its thread writes what is queued while the rest still works.
   mutable sqlite::TokenTouches token_touches_{[this](const sqlite::TokenTouches::Touches& touches) {
     write("token_touches", [&] {
-      auto st = statements_.get("UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?");
+      // Never backwards: two requests can queue their times in the other order.
+      auto st = statements_.get(
+          "UPDATE api_tokens SET last_used_at = :at WHERE token_hash = :hash"
+          " AND (last_used_at IS NULL OR last_used_at < :at)");
       for (const auto& [token_hash, at] : touches) {
-        st->bind(1, at);
-        st->bind(2, token_hash);
+        st->bind(":at", at);
+        st->bind(":hash", token_hash);
         st->exec();
         st->reset();
       }

@@ -7,7 +7,8 @@
 
 namespace disclose::sqlite {
 
-TokenTouches::TokenTouches(Writer write) : write_(std::move(write)) {}
+TokenTouches::TokenTouches(Writer write, bool background)
+    : write_(std::move(write)), background_(background) {}
 
 TokenTouches::~TokenTouches() {
   {
@@ -16,6 +17,7 @@ TokenTouches::~TokenTouches() {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
+  flush();  // what the thread left, or everything when there was none
 }
 
 void TokenTouches::touch(const std::string& token_hash, const std::string& at) {
@@ -23,6 +25,7 @@ void TokenTouches::touch(const std::string& token_hash, const std::string& at) {
     std::lock_guard lock(queue_mutex_);
     if (stopping_) return;
     queued_.emplace(token_hash, at);
+    if (!background_) return;
     if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   }
   wake_.notify_one();
@@ -38,7 +41,7 @@ void TokenTouches::run() {
     {
       std::unique_lock lock(queue_mutex_);
       wake_.wait(lock, [&] { return stopping_ || !queued_.empty(); });
-      if (stopping_ && queued_.empty()) return;
+      if (stopping_) return;  // the destructor writes the rest
     }
     std::lock_guard writing(write_mutex_);
     write_queued();

@@ -25,8 +25,9 @@ class TokenTouches {
   // dropped. Runs on the touches' own thread, or in flush() on the caller's.
   using Writer = std::function<void(const Touches&)>;
 
-  explicit TokenTouches(Writer write);
-  // Writes what is still queued, then stops the thread.
+  // `background`: false leaves every write to flush() and the destructor (tests).
+  explicit TokenTouches(Writer write, bool background = true);
+  // Stops the thread, then writes what is still queued.
   ~TokenTouches();
   TokenTouches(const TokenTouches&) = delete;
   TokenTouches& operator=(const TokenTouches&) = delete;
@@ -35,6 +36,8 @@ class TokenTouches {
   // queued keeps its queued time.
   void touch(const std::string& token_hash, const std::string& at);
   // Returns once every touch queued before the call is written (or its write has failed).
+  // Not from inside a store write (a batch, a group's work): it writes, and may wait for a
+  // write that waits for the caller.
   void flush();
 
  private:
@@ -43,6 +46,7 @@ class TokenTouches {
   void write_queued();
 
   Writer write_;
+  const bool background_;
   std::mutex write_mutex_;  // held across taking and writing a batch: flush() waits for one
   std::mutex queue_mutex_;
   std::condition_variable wake_;
