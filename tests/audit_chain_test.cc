@@ -63,9 +63,11 @@ Event make_event(CaseId case_id, int64_t seq, const std::string& type) {
 // Writes events as the store does: each sealed after its case's last hash and the global head.
 class Log {
  public:
-  void append(CaseId case_id, const std::string& type = "note") {
+  // `text`, when given, replaces the event's note (to write a log that differs in one event).
+  void append(CaseId case_id, const std::string& type = "note", const std::string& text = "") {
     int64_t seq = ++versions_[case_id];
     Event e = make_event(case_id, seq, type);
+    if (!text.empty()) e.input["text"] = text;
     auto [it, fresh] = heads_.try_emplace(case_id, genesis_hash());
     (void)fresh;
     std::string global_prev = rows_.empty() ? genesis_hash() : rows_.back().event.global_hash;
@@ -82,10 +84,15 @@ class Log {
   std::map<CaseId, std::string> heads_;
 };
 
-// Cases 1, 2 and 3 with interleaved events: 1.1 2.1 1.2 3.1 2.2 1.3 3.2 2.3.
-Log sample_log() {
+// Cases 1, 2 and 3 with interleaved events: 1.1 2.1 1.2 3.1 2.2 1.3 3.2 2.3. With `rewritten`,
+// the 4th event (3.1) says something else and everything after it is sealed again, as someone
+// with write access and this program's code could do.
+Log sample_log(bool rewritten = false) {
   Log log;
-  for (CaseId id : {1, 2, 1, 3, 2, 1, 3, 2}) log.append(id, id == 1 ? "note" : "contact");
+  const CaseId order[] = {1, 2, 1, 3, 2, 1, 3, 2};
+  for (int i = 0; i < 8; ++i)
+    log.append(order[i], order[i] == 1 ? "note" : "contact",
+               rewritten && i == 3 ? "a note nobody wrote" : "");
   return log;
 }
 
@@ -133,6 +140,63 @@ TEST(ChainVerifier, EmptyLogHasGenesisHead) {
   EXPECT_EQ(v.head_hash(), genesis_hash());
   v.expect_case_version(1, 1);
   EXPECT_FALSE(v.ok());
+}
+
+TEST(ChainVerifier, AnAnchorCatchesARewriteTheChainAloneCannot) {
+  Log original = sample_log();
+  Log rewritten = sample_log(/*rewritten=*/true);
+  // Consistently re-sealed, the rewritten log verifies on its own...
+  ChainVerifier alone = verify(rewritten.rows(), rewritten.versions());
+  ASSERT_TRUE(alone.ok()) << alone.first_break()->str();
+  EXPECT_NE(alone.head_hash(), original.rows().back().event.global_hash);
+
+  // ...but not against the head recorded before the rewrite.
+  const AuditAnchor head{8, original.rows().back().event.global_hash};
+  ChainVerifier anchored;
+  anchored.expect_anchor(head);
+  for (const Row& r : rewritten.rows()) anchored.feed(r.event, r.body);
+  anchored.end_of_log();
+  expect_break(anchored, 8, 2, "differs from the anchor " + head.str());
+
+  // An anchor from before the rewritten event still holds: it proves the log up to there.
+  ChainVerifier earlier;
+  earlier.expect_anchor({3, original.rows()[2].event.global_hash});
+  for (const Row& r : rewritten.rows()) earlier.feed(r.event, r.body);
+  earlier.end_of_log();
+  EXPECT_TRUE(earlier.ok()) << earlier.first_break()->str();
+  EXPECT_EQ(earlier.anchors_matched(), 1);
+}
+
+TEST(ChainVerifier, AnAnchorPastTheEndCatchesACutTail) {
+  Log log = sample_log();
+  const AuditAnchor head{8, log.rows().back().event.global_hash};
+  // The last event (2.3) removed and its case's version set back: consistent on its own.
+  log.rows().pop_back();
+  log.versions()[2] = 2;
+  ChainVerifier alone = verify(log.rows(), log.versions());
+  ASSERT_TRUE(alone.ok()) << alone.first_break()->str();
+
+  ChainVerifier anchored;
+  anchored.expect_anchor(head);
+  for (const Row& r : log.rows()) anchored.feed(r.event, r.body);
+  anchored.end_of_log();
+  ASSERT_FALSE(anchored.ok());
+  EXPECT_EQ(anchored.first_break()->global_seq, 8);
+  EXPECT_EQ(anchored.first_break()->str(),
+            "global_seq 8: the log ends at global_seq 7, before the anchor " + head.str() +
+                " (events were removed from its end)");
+}
+
+TEST(AuditAnchor, ParsesSeqColonHashAndRefusesAnythingElse) {
+  const std::string hash(64, 'a');
+  EXPECT_EQ(parse_audit_anchor("12:" + hash), (AuditAnchor{12, hash}));
+  EXPECT_EQ(parse_audit_anchor("12:" + std::string(64, 'A')), (AuditAnchor{12, hash}));
+  EXPECT_EQ(AuditAnchor({12, hash}).str(), "12:" + hash);
+  for (const std::string& bad : std::vector<std::string>{
+           "", "12", ":" + hash, "0:" + hash, "-1:" + hash, "1x:" + hash, "12:" + hash.substr(1),
+           "12:" + hash + "0", "12:" + std::string(63, 'a') + "g", "1234567890123456789:" + hash,
+           "12 :" + hash})
+    EXPECT_FALSE(parse_audit_anchor(bad).has_value()) << bad;
 }
 
 TEST(ChainVerifier, DetectsEditedBody) {

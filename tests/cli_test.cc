@@ -282,6 +282,29 @@ TEST_F(Cli, AuditVerifyNamesATamperedEvent) {
   EXPECT_NE(verify.out.find("BROKEN"), std::string::npos) << verify.out;
 }
 
+TEST_F(Cli, AuditVerifyPrintsItsHeadAsAnAnchorAndChecksAnchorsGiven) {
+  ok({"agency", "add", "zrzy", "--name", "区自然资源局"});
+  std::string id = create_case();
+  ok({"case", "act", id, "submit_review"});
+  std::string out = ok({"audit", "verify"});
+  auto at = out.find("; head ");
+  ASSERT_NE(at, std::string::npos) << out;
+  std::string head = out.substr(at + 7, out.find('\n', at) - at - 7);
+  ASSERT_EQ(head.rfind("2:", 0), 0u) << out;  // two events: register, submit_review
+
+  ok({"case", "act", id, "accept"});  // the log grows; the recorded head still holds
+  std::string later = ok({"audit", "verify", "--anchor", head});
+  EXPECT_NE(later.find("; head 3:"), std::string::npos) << later;
+  EXPECT_NE(later.find("; 1 anchor(s) hold"), std::string::npos) << later;
+
+  CliRun wrong = run({"audit", "verify", "--anchor", "2:" + std::string(64, '0')});
+  EXPECT_EQ(wrong.status, 1);
+  EXPECT_NE(wrong.out.find("differs from the anchor"), std::string::npos) << wrong.out;
+  CliRun malformed = run({"audit", "verify", "--anchor", "two:abc"});
+  EXPECT_EQ(malformed.status, 2);
+  EXPECT_NE(malformed.err.find("--anchor: expected SEQ:HASH"), std::string::npos) << malformed.err;
+}
+
 TEST_F(Cli, WorkflowCheckReportsFileAndLine) {
   std::string file = dir_ + "/broken.yaml";
   std::ofstream(file) << "workflow: broken\nstates:\n  a: {label: A}\nactions:\n  go:\n    "

@@ -499,6 +499,35 @@ TEST_F(TamperTest, DeletedCaseBreaksTheGlobalChain) {
   expect_break(4, a_.id, "global_seq 4 follows 2");
 }
 
+TEST_F(TamperTest, ACutTailWithItsCaseRowMendedIsCaughtOnlyByAnAnchor) {
+  AuditReport before = store_->verify_audit();
+  ASSERT_EQ(before.head_seq, 5);
+  const AuditAnchor head{before.head_seq, before.head_hash};
+  // The last event (b's second) goes, and b's row is set back to match: consistent on its own.
+  intruder_->exec("DELETE FROM events WHERE global_seq = 5");
+  intruder_->exec("UPDATE cases SET version = 1 WHERE id = " + std::to_string(b_.id));
+  EXPECT_TRUE(store_->verify_audit().ok);
+
+  AuditReport anchored = store_->verify_audit({head});
+  ASSERT_FALSE(anchored.ok);
+  EXPECT_EQ(anchored.first_break->global_seq, 5);
+  EXPECT_NE(anchored.first_break->reason.find("the log ends at global_seq 4"), std::string::npos)
+      << anchored.first_break->str();
+}
+
+TEST_F(TamperTest, AnchorsThatHoldAreCounted) {
+  AuditReport report = store_->verify_audit();
+  AuditReport anchored = store_->verify_audit(
+      {{report.head_seq, report.head_hash}, {2, store_->history(a_.id).at(1).global_hash}});
+  EXPECT_TRUE(anchored.ok);
+  EXPECT_EQ(anchored.anchors_matched, 2);
+  // A hash recorded wrongly (or from another database) is a break, named at its position.
+  AuditReport wrong = store_->verify_audit({{2, std::string(64, 'f')}});
+  ASSERT_FALSE(wrong.ok);
+  EXPECT_EQ(wrong.first_break->global_seq, 2);
+  EXPECT_NE(wrong.first_break->reason.find("differs from the anchor"), std::string::npos);
+}
+
 TEST_F(TamperTest, OrphanedEventsAreNamed) {
   intruder_->exec("DELETE FROM cases WHERE id = " + std::to_string(b_.id));
   AuditReport report = store_->verify_audit();

@@ -827,11 +827,12 @@ class SqliteStore final : public Store {
     });
   }
 
-  AuditReport verify_audit() const override {
+  AuditReport verify_audit(const std::vector<AuditAnchor>& anchors) const override {
     return read("verify_audit", [&](SQLite::Database& db) {
       // One read transaction: a consistent snapshot even while other processes write.
       SQLite::Transaction tx(db, SQLite::TransactionBehavior::DEFERRED);
       ChainVerifier verifier;
+      for (const AuditAnchor& anchor : anchors) verifier.expect_anchor(anchor);
       std::set<CaseId> cases_with_events;
       SQLite::Statement events(db,
                                "SELECT global_seq, case_id, seq, type, body, prev_hash, hash,"
@@ -849,6 +850,7 @@ class SqliteStore final : public Store {
         verifier.feed(e, events.getColumn(4).getString());
         cases_with_events.insert(e.case_id);
       }
+      verifier.end_of_log();
       AuditReport report;
       SQLite::Statement cases(db, "SELECT id, version FROM cases ORDER BY id");
       while (cases.executeStep()) {
@@ -865,6 +867,8 @@ class SqliteStore final : public Store {
       }
       report.ok = !report.first_break;
       report.events_checked = verifier.events_checked();
+      report.anchors_matched = verifier.anchors_matched();
+      report.head_seq = verifier.head_seq();
       report.head_hash = verifier.head_hash();
       tx.commit();
       return report;

@@ -114,7 +114,7 @@ std::string ChainBreak::str() const {
   std::string where = "global_seq " + std::to_string(global_seq);
   if (global_seq == 0)
     where = "case " + std::to_string(case_id);
-  else
+  else if (case_id != 0)  // 0: a position with no event (an anchor past the log's end)
     where += " (case " + std::to_string(case_id) + " seq " + std::to_string(seq) + ")";
   return where + ": " + reason;
 }
@@ -170,10 +170,59 @@ void ChainVerifier::feed(const Event& event, const std::string& body) {
     return fail(event, "global_hash does not match");
   }
 
+  auto [anchor, anchors_end] = anchors_.equal_range(event.global_seq);
+  for (; anchor != anchors_end; ++anchor) {
+    if (anchor->second != event.global_hash) {
+      return fail(event, "global_hash differs from the anchor " +
+                             AuditAnchor{anchor->first, anchor->second}.str() +
+                             " (the log was rewritten from here or earlier)");
+    }
+    ++anchors_matched_;
+  }
+
   last_seq = event.seq;
   last_hash = event.hash;
   global_seq_ = event.global_seq;
   global_prev_ = event.global_hash;
+}
+
+void ChainVerifier::expect_anchor(const AuditAnchor& anchor) {
+  anchors_.emplace(anchor.global_seq, anchor.global_hash);
+}
+
+void ChainVerifier::end_of_log() {
+  if (first_break_ || anchors_.empty()) return;
+  auto last = anchors_.rbegin();
+  if (last->first <= global_seq_) return;
+  first_break_ = ChainBreak{
+      last->first, 0, 0,
+      "the log ends at global_seq " + std::to_string(global_seq_) + ", before the anchor " +
+          AuditAnchor{last->first, last->second}.str() + " (events were removed from its end)"};
+}
+
+std::string AuditAnchor::str() const {
+  return std::to_string(global_seq) + ":" + global_hash;
+}
+
+std::optional<AuditAnchor> parse_audit_anchor(std::string_view text) {
+  auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 18) return std::nullopt;
+  int64_t seq = 0;
+  for (char c : text.substr(0, colon)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    seq = seq * 10 + (c - '0');
+  }
+  if (seq <= 0) return std::nullopt;
+  std::string_view hash = text.substr(colon + 1);
+  if (hash.size() != 64) return std::nullopt;
+  std::string lower;
+  lower.reserve(64);
+  for (char c : hash) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+    lower += c;
+  }
+  return AuditAnchor{seq, lower};
 }
 
 void ChainVerifier::expect_case_version(CaseId case_id, int64_t version) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/json/value.hpp>
 
@@ -42,24 +43,46 @@ struct ChainBreak {
   std::string str() const;
 };
 
+// A point of the global chain recorded outside the database ("global_seq:global_hash", as
+// `disclose audit verify` prints its head). The chain alone cannot show that someone with write
+// access rewrote it from some event on, re-hashing everything after, or cut its tail and fixed
+// the case rows to match; an anchor kept elsewhere (a register, a report, a timestamping
+// service) can: the event at that position must still be there with that hash.
+struct AuditAnchor {
+  int64_t global_seq = 0;
+  std::string global_hash;  // 64 lower-case hex digits
+  std::string str() const;  // "SEQ:HASH"
+  friend bool operator==(const AuditAnchor&, const AuditAnchor&) = default;
+};
+// Parses "SEQ:HASH" (SEQ a positive integer, HASH 64 hex digits, either case); nullopt if not.
+std::optional<AuditAnchor> parse_audit_anchor(std::string_view text);
+
 // Verifies events fed in global order. Stops recording after the first break.
 class ChainVerifier {
  public:
+  // Each event fed at an anchor's position must carry the anchor's hash (call before feeding).
+  void expect_anchor(const AuditAnchor& anchor);
   // `body` is the stored canonical body; the event's fields must match it.
   void feed(const Event& event, const std::string& body);
   // Checks that a case's last event is `version` (detects removed trailing events).
   void expect_case_version(CaseId case_id, int64_t version);
+  // After the last event: an anchor past it means the log was cut short.
+  void end_of_log();
   bool ok() const { return !first_break_; }
   const std::optional<ChainBreak>& first_break() const { return first_break_; }
   int64_t events_checked() const { return events_checked_; }
+  int64_t anchors_matched() const { return anchors_matched_; }
+  int64_t head_seq() const { return global_seq_; }
   const std::string& head_hash() const { return global_prev_; }
 
  private:
   void fail(const Event& event, std::string reason);
   std::map<CaseId, std::pair<int64_t, std::string>> case_heads_;  // case → (seq, hash)
+  std::multimap<int64_t, std::string> anchors_;                   // global_seq → global_hash
   std::string global_prev_ = genesis_hash();
   int64_t global_seq_ = 0;
   int64_t events_checked_ = 0;
+  int64_t anchors_matched_ = 0;
   std::optional<ChainBreak> first_break_;
 };
 

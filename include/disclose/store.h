@@ -201,7 +201,9 @@ struct AuditReport {
   bool ok = true;
   int64_t events_checked = 0;
   int64_t cases_checked = 0;
+  int64_t anchors_matched = 0;
   std::optional<ChainBreak> first_break;
+  int64_t head_seq = 0;  // the last event's global_seq (0: no events)
   std::string head_hash;
 };
 
@@ -348,7 +350,8 @@ class Store {
   virtual std::vector<CalendarYear> calendar_years() const = 0;
 
   // Walks every event in global order and every case; names the first broken link.
-  virtual AuditReport verify_audit() const = 0;
+  // `anchors` (audit.h): positions of the global chain recorded elsewhere that must still hold.
+  virtual AuditReport verify_audit(const std::vector<AuditAnchor>& anchors = {}) const = 0;
 
   // --- Staff contact details (issue #4) ---------------------------------------------------
   // Replaces mobile and messaging ids; throws StoreError for an unknown user.

@@ -3,10 +3,14 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include <boost/json.hpp>
 
 #include "auth/password_hash.h"
+#include "disclose/audit.h"
 #include "disclose/commands.h"
 
 namespace disclose::cli {
@@ -181,18 +185,36 @@ void add_admin_commands(CLI::App& app, Context& context, Io& io) {
 
   auto* audit = app.add_subcommand("audit", "the tamper-evident event log");
   audit->require_subcommand(1);
-  audit->add_subcommand("verify", "check every hash link; name the first broken one")
-      ->callback([&context, &io] {
-        AuditReport report = context.store().verify_audit();
-        if (!report.ok) {
-          io.out << "BROKEN after " << report.events_checked
-                 << " event(s): " << (report.first_break ? report.first_break->str() : "unknown")
-                 << "\n";
-          throw CliError(1, "audit chain broken");
-        }
-        io.out << "ok: " << report.events_checked << " event(s) in " << report.cases_checked
-               << " case(s); head " << report.head_hash << "\n";
-      });
+  auto anchor_texts = std::make_shared<std::vector<std::string>>();
+  auto* verify =
+      audit->add_subcommand("verify", "check every hash link; name the first broken one");
+  verify->add_option("--anchor", *anchor_texts,
+                     "SEQ:HASH, a head printed by an earlier 'audit verify' and kept elsewhere: "
+                     "the log must still hold it (repeatable)");
+  verify->callback([&context, &io, anchor_texts] {
+    std::vector<AuditAnchor> anchors;
+    for (const std::string& text : *anchor_texts) {
+      auto anchor = parse_audit_anchor(text);
+      if (!anchor)
+        throw CliError(2,
+                       "--anchor: expected SEQ:HASH (a positive number, a colon and 64 hex "
+                       "digits), got '" +
+                           text + "'");
+      anchors.push_back(*anchor);
+    }
+    AuditReport report = context.store().verify_audit(anchors);
+    if (!report.ok) {
+      io.out << "BROKEN after " << report.events_checked
+             << " event(s): " << (report.first_break ? report.first_break->str() : "unknown")
+             << "\n";
+      throw CliError(1, "audit chain broken");
+    }
+    // The head is printed as an anchor, ready to be kept outside the database.
+    io.out << "ok: " << report.events_checked << " event(s) in " << report.cases_checked
+           << " case(s); head " << AuditAnchor{report.head_seq, report.head_hash}.str();
+    if (!anchors.empty()) io.out << "; " << report.anchors_matched << " anchor(s) hold";
+    io.out << "\n";
+  });
 }
 
 }  // namespace disclose::cli
