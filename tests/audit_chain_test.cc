@@ -184,16 +184,67 @@ TEST(ChainVerifier, AnAnchorPastTheEndCatchesACutTail) {
   EXPECT_EQ(anchored.first_break()->global_seq, 8);
   EXPECT_EQ(anchored.first_break()->str(),
             "global_seq 8: the log ends at global_seq 7, before the anchor " + head.str() +
-                " (events were removed from its end)");
+                " (events were removed from its end, or the anchor is not from this log)");
+
+  // With several anchors past the end, the first is named.
+  log.rows().pop_back();
+  ChainVerifier two;
+  two.expect_anchor(head);
+  two.expect_anchor({7, std::string(64, 'a')});
+  for (const Row& r : log.rows()) two.feed(r.event, r.body);
+  two.end_of_log();
+  ASSERT_FALSE(two.ok());
+  EXPECT_EQ(two.first_break()->global_seq, 7);
+}
+
+TEST(ChainVerifier, AnchorsGivenTwiceCountOnceAndTwoHashesAtOnePositionCannotBothHold) {
+  Log log = sample_log();
+  const AuditAnchor third{3, log.rows()[2].event.global_hash};
+  ChainVerifier twice;
+  twice.expect_anchor(third);
+  twice.expect_anchor(third);
+  for (const Row& r : log.rows()) twice.feed(r.event, r.body);
+  twice.end_of_log();
+  EXPECT_TRUE(twice.ok());
+  EXPECT_EQ(twice.anchors_matched(), 1);
+
+  ChainVerifier clash;
+  clash.expect_anchor(third);
+  clash.expect_anchor({3, std::string(64, 'b')});
+  for (const Row& r : log.rows()) clash.feed(r.event, r.body);
+  expect_break(clash, 3, 1, "differs from the anchor 3:bbbb");
+}
+
+TEST(ChainVerifier, AnEmptyLogsHeadIsAnAnchorOnlyTheGenesisHashMatches) {
+  ChainVerifier empty;
+  empty.expect_anchor({0, genesis_hash()});
+  empty.end_of_log();
+  EXPECT_TRUE(empty.ok());
+  EXPECT_EQ(empty.anchors_matched(), 1);
+  EXPECT_EQ(AuditAnchor({empty.head_seq(), empty.head_hash()}).str(), "0:" + genesis_hash());
+
+  ChainVerifier wrong;
+  wrong.expect_anchor({0, std::string(64, 'c')});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.first_break()->str().rfind("the chain's start: the anchor 0:cccc", 0), 0u)
+      << wrong.first_break()->str();
+
+  // An anchor on an empty log is a log cut to nothing.
+  ChainVerifier cut;
+  cut.expect_anchor({1, std::string(64, 'd')});
+  cut.end_of_log();
+  ASSERT_FALSE(cut.ok());
+  EXPECT_NE(cut.first_break()->reason.find("ends at global_seq 0"), std::string::npos);
 }
 
 TEST(AuditAnchor, ParsesSeqColonHashAndRefusesAnythingElse) {
   const std::string hash(64, 'a');
   EXPECT_EQ(parse_audit_anchor("12:" + hash), (AuditAnchor{12, hash}));
   EXPECT_EQ(parse_audit_anchor("12:" + std::string(64, 'A')), (AuditAnchor{12, hash}));
+  EXPECT_EQ(parse_audit_anchor("0:" + hash), (AuditAnchor{0, hash}));  // an empty log's head
   EXPECT_EQ(AuditAnchor({12, hash}).str(), "12:" + hash);
   for (const std::string& bad : std::vector<std::string>{
-           "", "12", ":" + hash, "0:" + hash, "-1:" + hash, "1x:" + hash, "12:" + hash.substr(1),
+           "", "12", ":" + hash, "-1:" + hash, "1x:" + hash, "12:" + hash.substr(1),
            "12:" + hash + "0", "12:" + std::string(63, 'a') + "g", "1234567890123456789:" + hash,
            "12 :" + hash})
     EXPECT_FALSE(parse_audit_anchor(bad).has_value()) << bad;

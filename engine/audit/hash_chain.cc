@@ -112,7 +112,9 @@ void seal_in_log(Event& event, int64_t global_seq, const std::string& global_pre
 
 std::string ChainBreak::str() const {
   std::string where = "global_seq " + std::to_string(global_seq);
-  if (global_seq == 0)
+  if (global_seq == 0 && case_id == 0)
+    where = "the chain's start";
+  else if (global_seq == 0)
     where = "case " + std::to_string(case_id);
   else if (case_id != 0)  // 0: a position with no event (an anchor past the log's end)
     where += " (case " + std::to_string(case_id) + " seq " + std::to_string(seq) + ")";
@@ -175,7 +177,8 @@ void ChainVerifier::feed(const Event& event, const std::string& body) {
     if (anchor->second != event.global_hash) {
       return fail(event, "global_hash differs from the anchor " +
                              AuditAnchor{anchor->first, anchor->second}.str() +
-                             " (the log was rewritten from here or earlier)");
+                             " (the log was rewritten here or earlier, or the anchor is not from"
+                             " this log)");
     }
     ++anchors_matched_;
   }
@@ -187,17 +190,31 @@ void ChainVerifier::feed(const Event& event, const std::string& body) {
 }
 
 void ChainVerifier::expect_anchor(const AuditAnchor& anchor) {
+  // Position 0 is the chain's start: an empty log's head, which only the genesis hash matches.
+  if (anchor.global_seq == 0) {
+    if (anchor.global_hash == genesis_hash()) {
+      ++anchors_matched_;
+    } else if (!first_break_) {
+      first_break_ =
+          ChainBreak{0, 0, 0, "the anchor " + anchor.str() + " is not the chain's start"};
+    }
+    return;
+  }
+  auto [same, end] = anchors_.equal_range(anchor.global_seq);
+  for (; same != end; ++same)
+    if (same->second == anchor.global_hash) return;  // given twice: checked and counted once
   anchors_.emplace(anchor.global_seq, anchor.global_hash);
 }
 
 void ChainVerifier::end_of_log() {
-  if (first_break_ || anchors_.empty()) return;
-  auto last = anchors_.rbegin();
-  if (last->first <= global_seq_) return;
+  if (first_break_) return;
+  auto first_missing = anchors_.upper_bound(global_seq_);
+  if (first_missing == anchors_.end()) return;
   first_break_ = ChainBreak{
-      last->first, 0, 0,
+      first_missing->first, 0, 0,
       "the log ends at global_seq " + std::to_string(global_seq_) + ", before the anchor " +
-          AuditAnchor{last->first, last->second}.str() + " (events were removed from its end)"};
+          AuditAnchor{first_missing->first, first_missing->second}.str() +
+          " (events were removed from its end, or the anchor is not from this log)"};
 }
 
 std::string AuditAnchor::str() const {
@@ -212,7 +229,7 @@ std::optional<AuditAnchor> parse_audit_anchor(std::string_view text) {
     if (c < '0' || c > '9') return std::nullopt;
     seq = seq * 10 + (c - '0');
   }
-  if (seq <= 0) return std::nullopt;
+  if (seq < 0) return std::nullopt;
   std::string_view hash = text.substr(colon + 1);
   if (hash.size() != 64) return std::nullopt;
   std::string lower;

@@ -54,19 +54,21 @@ struct AuditAnchor {
   std::string str() const;  // "SEQ:HASH"
   friend bool operator==(const AuditAnchor&, const AuditAnchor&) = default;
 };
-// Parses "SEQ:HASH" (SEQ a positive integer, HASH 64 hex digits, either case); nullopt if not.
+// Parses "SEQ:HASH" (SEQ a whole number, 0 being an empty log's head; HASH 64 hex digits, either
+// case); nullopt if not.
 std::optional<AuditAnchor> parse_audit_anchor(std::string_view text);
 
 // Verifies events fed in global order. Stops recording after the first break.
 class ChainVerifier {
  public:
   // Each event fed at an anchor's position must carry the anchor's hash (call before feeding).
+  // The same anchor given twice counts once.
   void expect_anchor(const AuditAnchor& anchor);
   // `body` is the stored canonical body; the event's fields must match it.
   void feed(const Event& event, const std::string& body);
   // Checks that a case's last event is `version` (detects removed trailing events).
   void expect_case_version(CaseId case_id, int64_t version);
-  // After the last event: an anchor past it means the log was cut short.
+  // After the last event: an anchor past it means the log was cut short (the first such is named).
   void end_of_log();
   bool ok() const { return !first_break_; }
   const std::optional<ChainBreak>& first_break() const { return first_break_; }

@@ -9,8 +9,9 @@
 //                "events", "redacted", "global_head": {"global_seq", "global_hash"}}}
 // The header says what follows before any case is read; the manifest carries what is known only
 // at the end, and a file cut short has none. global_head is the global chain's last link when
-// the export finished: every exported event is at or before it, and comparing it with
-// `disclose audit verify` (or a later export) shows the database was not rewritten since.
+// the export finished: every exported event is at or before it, and it is an audit anchor
+// (audit.h): `disclose audit verify --anchor SEQ:HASH` with it shows the database was not
+// rewritten or cut back since.
 //
 // CSV layout: a BOM, a header row, one row per event (case id and number first, then the
 // columns of the single-case CSV), and a last row whose first field is "#manifest" and second

@@ -197,7 +197,7 @@ void add_admin_commands(CLI::App& app, Context& context, Io& io) {
       auto anchor = parse_audit_anchor(text);
       if (!anchor)
         throw CliError(2,
-                       "--anchor: expected SEQ:HASH (a positive number, a colon and 64 hex "
+                       "--anchor: expected SEQ:HASH (a whole number, a colon and 64 hex "
                        "digits), got '" +
                            text + "'");
       anchors.push_back(*anchor);
