@@ -14,6 +14,7 @@
 
 #include "disclose/audit.h"
 #include "disclose/case_json.h"
+#include "disclose/time_source.h"
 #include "sqlite/migrations.h"
 #include "sqlite/sqlite_store.h"
 
@@ -683,6 +684,36 @@ TEST_F(IdempotencyTest, SaveIdempotentInsertsOnce) {
   EXPECT_THROW(store_->save_idempotent({"u:1", "", "f", 200, ""}), StoreError);
   EXPECT_THROW(store_->save_idempotent({"", "k", "f", 200, ""}), StoreError);
   EXPECT_EQ(count("idempotency_keys"), 2);
+}
+
+TEST_F(IdempotencyTest, PurgeForgetsRecordsOlderThanTheCutOffInBatches) {
+  const Instant start = *parse_instant("2026-03-02T01:00:00Z");
+  FixedTimeSource clock(Moment{start, Date::parse("2026-03-02").value()});
+  store_.reset();
+  store_ = open_sqlite_store({path_, "FULL", &clock});
+  auto save_at = [&](std::chrono::seconds later, const std::string& key) {
+    clock.set(Moment{start + later, Date::parse("2026-03-02").value()});
+    ASSERT_TRUE(store_->save_idempotent({"u:1", key, "fp", 201, "{}"}));
+  };
+  for (int i = 0; i < 7; ++i) save_at(std::chrono::seconds(0), "old-" + std::to_string(i));
+  save_at(std::chrono::seconds(3599), "almost");
+  save_at(std::chrono::seconds(3600), "at-cut-off");
+  save_at(std::chrono::seconds(7200), "new");
+
+  // A batch of 3 takes three writes for the 8 older rows; rows at the cut-off itself stay.
+  EXPECT_EQ(store_->purge_idempotent(start + std::chrono::seconds(3600), 3), 8);
+  EXPECT_FALSE(store_->find_idempotent("u:1", "old-0").has_value());
+  EXPECT_FALSE(store_->find_idempotent("u:1", "almost").has_value());
+  EXPECT_TRUE(store_->find_idempotent("u:1", "at-cut-off").has_value());
+  EXPECT_TRUE(store_->find_idempotent("u:1", "new").has_value());
+  EXPECT_EQ(count("idempotency_keys"), 2);
+  EXPECT_EQ(store_->purge_idempotent(start + std::chrono::seconds(3600)), 0);
+  EXPECT_THROW(store_->purge_idempotent(start, 0), StoreError);
+
+  // A purged key is free again: the same key is a new request.
+  save_at(std::chrono::seconds(7300), "old-0");
+  EXPECT_TRUE(store_->find_idempotent("u:1", "old-0").has_value());
+  store_.reset();  // before the clock it was given goes
 }
 
 class UsersAndTokensTest : public StoreTest {

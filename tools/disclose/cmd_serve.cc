@@ -22,6 +22,7 @@
 #include "http/api/openapi.h"
 #include "http/server.h"
 #include "notify/outbox_dispatcher.h"
+#include "scheduler/housekeeping.h"
 #include "scheduler/timer_loop.h"
 
 namespace disclose::cli {
@@ -128,6 +129,10 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     loop_options.round_lock = &calendar_lock;
     scheduler::TimerLoop timer_loop(background, store, timers, clock, loop_options,
                                     [&dispatcher](const FireReport&) { dispatcher.wake(); });
+    // Forgets idempotency records past their retention: at start, then hourly.
+    scheduler::Housekeeping housekeeping(
+        background, store, clock,
+        {std::chrono::hours(config.idempotency_retention_hours), std::chrono::hours(1)});
     // A case write may plan a timer earlier than the loop's next look, or queue notifications:
     // the store tells the loops once it has committed (posted to their thread). Writes that
     // change neither cost them nothing.
@@ -181,6 +186,7 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
       boost::asio::post(background, [&] {
         timer_loop.stop();
         dispatcher.stop();
+        housekeeping.stop();
         background_work.reset();
       });
     };
@@ -192,6 +198,7 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     });
     if (config.timers.enabled) timer_loop.start();
     if (config.notifications.enabled) dispatcher.start();
+    housekeeping.start();
     std::thread background_thread([&background] { background.run(); });
     std::string scheme = config.server.tls_certificate.empty() ? "http" : "https";
     io.out << "disclose: listening on " << scheme << "://" << config.server.address << ":"

@@ -15,6 +15,8 @@ std::string where(const std::string& file, const YAML::Node& node) {
 void known_keys(const std::string& file, const YAML::Node& map, const std::set<std::string>& keys) {
   if (!map.IsMap()) throw ConfigError(where(file, map) + ": expected a mapping");
   for (const auto& item : map) {
+    if (!item.first.IsScalar())
+      throw ConfigError(where(file, item.first) + ": a key must be a plain name");
     std::string key = item.first.as<std::string>();
     if (!keys.count(key))
       throw ConfigError(where(file, item.first) + ": unknown key '" + key + "'");
@@ -80,7 +82,7 @@ ServeConfig load_serve_config(const std::string& file, ServeConfig config) {
   if (root.IsNull()) return config;
   known_keys(file, root,
              {"listen", "db", "workflows", "time_zone", "log", "tls", "limits", "timeouts",
-              "sqlite", "public_url", "timers", "notifications"});
+              "sqlite", "public_url", "timers", "idempotency", "notifications"});
   if (auto n = root["listen"]) apply_listen(text(file, n), config.server, where(file, n));
   if (auto n = root["db"]) config.db = text(file, n);
   if (auto n = root["workflows"]) config.workflows = text(file, n);
@@ -151,6 +153,11 @@ ServeConfig load_serve_config(const std::string& file, ServeConfig config) {
     if (auto n = timers["enabled"]) config.timers.enabled = flag(n);
     if (auto n = timers["sweep_seconds"])
       config.timers.sweep_seconds = static_cast<int>(number(file, n, 1, 3600));
+  }
+  if (auto idempotency = root["idempotency"]) {
+    known_keys(file, idempotency, {"retention_hours"});
+    if (auto n = idempotency["retention_hours"])
+      config.idempotency_retention_hours = static_cast<int>(number(file, n, 1, 24 * 365));
   }
   if (auto notify = root["notifications"]) {
     known_keys(file, notify,

@@ -33,6 +33,9 @@ struct ServeConfig {
     bool enabled = true;     // false: no reminders or expiry actions (e.g. a read-only replica)
     int sweep_seconds = 60;  // the longest the timer loop sleeps (clock jumps are seen this fast)
   } timers;
+  // How long a POST's Idempotency-Key answer is remembered (replayed to a retry); then the
+  // housekeeping loop forgets it and the same key is a new request.
+  int idempotency_retention_hours = 24;
   struct Notifications {
     bool enabled = true;  // false: notifications queue up but are not sent
     int max_in_flight = 32;
