@@ -821,6 +821,16 @@ TEST_F(StoreTest, Migration2BackfillsSearchColumnsOfAVersion1Database) {
     EXPECT_EQ(db.execAndGet("SELECT applicant_name FROM cases WHERE id = 2").getString(), "李四");
     EXPECT_EQ(db.execAndGet("SELECT request_description FROM cases WHERE id = 1").getString(),
               "征收补偿方案");
+    // Migration 8 dropped the index no query read; the partial one the overdue queries use stays.
+    auto indexes_named = [&](const char* name) {
+      SQLite::Statement st(db,
+                           "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name = ?");
+      st.bind(1, name);
+      st.executeStep();
+      return st.getColumn(0).getInt();
+    };
+    EXPECT_EQ(indexes_named("deadlines_by_due"), 0);
+    EXPECT_EQ(indexes_named("deadlines_open_by_due"), 1);
   }
   auto ids = [&](const std::string& text) {
     CaseFilter f;

@@ -309,6 +309,12 @@ CREATE TRIGGER subscriptions_updated AFTER UPDATE ON subscriptions
 CREATE TRIGGER subscriptions_deleted AFTER DELETE ON subscriptions
   BEGIN UPDATE plan_inputs SET revision = revision + 1; END;
 )sql"},
+    // Issue #6: every query of deadlines by date also asks for running or paused ones, which
+    // deadlines_open_by_due (migration 5) answers; deadlines_by_due of migration 1 was read by
+    // none of them after that, yet every deadline write still kept it up to date.
+    {8, R"sql(
+DROP INDEX deadlines_by_due;
+)sql"},
 };
 
 }  // namespace
