@@ -451,18 +451,31 @@ TEST_F(HttpServerTest, RandomBytesNeverTakeTheServerDown) {
   EXPECT_EQ(client->roundtrip(make_request(bhttp::verb::get, "/api/echo")).result_int(), 200);
 }
 
-TEST_F(HttpServerTest, HalfAHeaderThenSilenceIsClosedAfterHeaderTimeout) {
+TEST_F(HttpServerTest, HalfAHeaderThenSilenceGets408AndIsClosedAfterHeaderTimeout) {
   ServerOptions options;
   options.header_timeout = 200ms;
   start(options);
   auto client = connected();
   const auto sent = std::chrono::steady_clock::now();
   ASSERT_FALSE(client->send("GET /api/echo HTTP/1.1\r\nHost: a\r\nX-Slow: "));
-  auto ec = client->read_until_closed();
+  std::string received;
+  auto ec = client->read_until_closed(&received);
   const auto waited = std::chrono::steady_clock::now() - sent;
   EXPECT_TRUE(closed_by_peer(ec)) << ec.message();
   EXPECT_GE(waited, 150ms);  // closed by the timeout, not at once
+  EXPECT_TRUE(received.starts_with("HTTP/1.1 408 ")) << received;
+  EXPECT_NE(received.find("Connection: close"), std::string::npos) << received;
+  EXPECT_NE(received.find("\"code\":\"request_timeout\""), std::string::npos) << received;
   EXPECT_EQ(handler_.calls, 0);
+
+  // A keep-alive connection's second head gets the same; the idle wait before it gets nothing.
+  auto second = connected();
+  EXPECT_EQ(second->roundtrip(make_request(bhttp::verb::get, "/api/echo")).result_int(), 200);
+  ASSERT_FALSE(second->send("GET /api/echo HTTP/1.1\r\nHost: a\r\n"));
+  received.clear();
+  EXPECT_TRUE(closed_by_peer(second->read_until_closed(&received)));
+  EXPECT_TRUE(received.starts_with("HTTP/1.1 408 ")) << received;
+  EXPECT_EQ(handler_.calls, 1);
 }
 
 TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {

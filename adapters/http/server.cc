@@ -185,6 +185,38 @@ enum class Next { keep_alive, close, closed };
 
 }  // namespace
 
+// The deadline of one request head on a plain connection: at `due` it cancels the stream's
+// pending read (the socket stays open for the 408). Its state is shared with the timer's
+// handler, which may already be queued when the read completes; both run on the connection's
+// strand, so after disarm() the handler finds `done` and leaves the stream alone.
+class HeadDeadline {
+ public:
+  static std::shared_ptr<HeadDeadline> arm(beast::tcp_stream& stream, SteadyClock::time_point due) {
+    auto deadline = std::make_shared<HeadDeadline>(stream);
+    deadline->timer_.expires_at(due);
+    deadline->timer_.async_wait([deadline](error_code ec) {
+      if (ec || deadline->done_) return;
+      deadline->expired_ = true;
+      deadline->stream_.cancel();
+    });
+    return deadline;
+  }
+  explicit HeadDeadline(beast::tcp_stream& stream)
+      : stream_(stream), timer_(stream.get_executor()) {}
+  // Stops the timer; true if it had already cut the read off.
+  bool disarm() {
+    done_ = true;
+    timer_.cancel();
+    return expired_;
+  }
+
+ private:
+  beast::tcp_stream& stream_;
+  asio::steady_timer timer_;
+  bool done_ = false;
+  bool expired_ = false;
+};
+
 struct Server::Impl {
   // One per live socket, so stop() can interrupt those that are only waiting. Its fields are
   // touched only on the connection's own strand; stop() reaches them by posting there.
@@ -277,9 +309,10 @@ struct Server::Impl {
 
   template <class Stream>
   asio::awaitable<void> serve(Stream& stream, Connection& connection, const std::string& remote);
+  // One request and its response. The head must be complete by `head_due`.
   template <class Stream>
   asio::awaitable<Next> exchange(Stream& stream, Connection& connection, beast::flat_buffer& buffer,
-                                 const std::string& remote);
+                                 const std::string& remote, SteadyClock::time_point head_due);
   // Sends `res`'s head with Transfer-Encoding: chunked, then each piece `producer` gives.
   template <class Stream>
   asio::awaitable<boost::system::error_code> write_chunked(
@@ -537,6 +570,7 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, Connection& connection
     if (stopping) break;
     // A new connection has header_timeout for its whole first head; between requests the peer
     // gets idle_timeout to start the next one, then header_timeout to finish its head.
+    SteadyClock::time_point head_due = SteadyClock::now() + options.header_timeout;
     lowest.expires_after(first ? options.header_timeout : options.idle_timeout);
     if (buffer.size() == 0) {
       connection.idle = true;
@@ -545,9 +579,12 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, Connection& connection
       if (ec) co_return;  // peer left, idle timeout, or stop() cut the wait short
       buffer.commit(n);
     }
-    if (!first) lowest.expires_after(options.header_timeout);
+    if (!first) {
+      head_due = SteadyClock::now() + options.header_timeout;
+      lowest.expires_after(options.header_timeout);
+    }
     first = false;
-    Next next = co_await exchange(stream, connection, buffer, remote);
+    Next next = co_await exchange(stream, connection, buffer, remote, head_due);
     if (next == Next::closed) co_return;
     if (next == Next::close) break;
   }
@@ -589,8 +626,8 @@ asio::awaitable<boost::system::error_code> Server::Impl::write_chunked(
 
 template <class Stream>
 asio::awaitable<Next> Server::Impl::exchange(Stream& stream, Connection& connection,
-                                             beast::flat_buffer& buffer,
-                                             const std::string& remote) {
+                                             beast::flat_buffer& buffer, const std::string& remote,
+                                             SteadyClock::time_point head_due) {
   auto& lowest = beast::get_lowest_layer(stream);
   const auto started = SteadyClock::now();
   bhttp::request_parser<bhttp::string_body> parser;
@@ -598,8 +635,21 @@ asio::awaitable<Next> Server::Impl::exchange(Stream& stream, Connection& connect
       std::min<std::size_t>(options.header_limit, std::numeric_limits<std::uint32_t>::max())));
   parser.body_limit(options.body_limit);
 
+  // On plain HTTP a head that is still incomplete at head_due gets a 408 before the close, so a
+  // client can tell a timeout from a crash. Beast's own expiry closes the socket, which leaves
+  // nothing to answer on: here a timer of our own cancels the read instead. (TLS keeps Beast's
+  // expiry: a TLS stream whose read was cut off midway cannot be written to safely.)
+  [[maybe_unused]] std::shared_ptr<HeadDeadline> deadline;
+  if constexpr (!kIsTls<Stream>) {
+    lowest.expires_never();
+    deadline = HeadDeadline::arm(lowest, head_due);
+  }
   auto [header_ec, header_bytes] =
       co_await bhttp::async_read_header(stream, buffer, parser, kAwait);
+  if (deadline) {
+    if (deadline->disarm()) header_ec = asio::error::timed_out;
+    lowest.expires_after(options.body_timeout);  // whatever comes next is bounded again
+  }
   if (header_ec) co_return co_await refuse(stream, connection, parser, header_ec, started, remote);
 
   if (!parser.is_done()) {
@@ -685,13 +735,18 @@ asio::awaitable<Next> Server::Impl::refuse(Stream& stream, Connection& connectio
     status = 413;
     body = error_json("payload_too_large",
                       "request body exceeds " + std::to_string(options.body_limit) + " bytes");
+  } else if (ec == asio::error::timed_out) {
+    status = 408;
+    body =
+        error_json("request_timeout", "request head not complete within " +
+                                          std::to_string(options.header_timeout.count()) + " ms");
   } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
              ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
     status = 400;
     body = error_json("bad_request", "malformed HTTP request: " + ec.message());
   } else {
-    // Timeouts (Beast has already closed the socket, so no 408 can be sent), resets, EOF in
-    // the middle of a message, TLS failures: nothing to answer.
+    // Timeouts on TLS and of bodies (Beast has already closed the socket, so no 408 can be
+    // sent), resets, EOF in the middle of a message, TLS failures: nothing to answer.
     spdlog::debug("http: connection from {} dropped: {}", remote, ec.message());
     co_return Next::closed;
   }
