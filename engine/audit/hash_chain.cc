@@ -229,7 +229,6 @@ std::optional<AuditAnchor> parse_audit_anchor(std::string_view text) {
     if (c < '0' || c > '9') return std::nullopt;
     seq = seq * 10 + (c - '0');
   }
-  if (seq < 0) return std::nullopt;
   std::string_view hash = text.substr(colon + 1);
   if (hash.size() != 64) return std::nullopt;
   std::string lower;
