@@ -645,7 +645,19 @@ TEST_F(AnnualReportCli, JsonCsvAndHtmlEndToEnd) {
       {"report", "annual", "--year", "2025", "--agency", "zrzy", "--format", "html", "--out", out});
   ASSERT_EQ(html_run.status, 0) << html_run.err;
   EXPECT_EQ(html_run.out, "");
-  EXPECT_EQ(read_file(out), read_file(kGoldenDir + "/annual_2025.html"));
+  // The report records the event log's head, which `audit verify` prints; the rest is golden.
+  std::string html = read_file(out);
+  const std::string anchor(doc.at("audit_anchor").as_string());
+  const std::string anchor_line = "<p class=\"anchor\">审计锚点（事件日志末条）：<code>" + anchor +
+                                  "</code>，可用 <code>disclose audit verify --anchor</code> "
+                                  "核验日志此后未被改写。</p>\n";
+  auto at = html.find(anchor_line);
+  ASSERT_NE(at, std::string::npos) << html;
+  html.erase(at, anchor_line.size());
+  EXPECT_EQ(html, read_file(kGoldenDir + "/annual_2025.html"));
+  Run verify = run({"audit", "verify"});
+  ASSERT_EQ(verify.status, 0) << verify.err;
+  EXPECT_NE(verify.out.find("head " + anchor), std::string::npos) << verify.out << anchor;
 
   // Every agency: #34 of fgw joins; the carry-over from 2024 holds there too.
   Run all = run({"report", "annual", "--year", "2025"});

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "disclose/annual_report.h"
+#include "disclose/audit.h"
 #include "disclose/bulk_export.h"
 #include "disclose/case_export.h"
 #include "http/api/api.h"
@@ -130,6 +131,29 @@ TEST_F(ApiReportsTest, AnnualReportInEveryFormatIsTheCliReport) {
   EXPECT_GT(xlsx.body.size(), 2000u);
   EXPECT_EQ(header_of(xlsx, "Content-Disposition"),
             "attachment; filename=\"annual-report-2025-zrzy.xlsx\"");
+}
+
+TEST_F(ApiReportsTest, AnnualReportCarriesTheEventLogsHeadAsAnAnchorThatHolds) {
+  Response json_r = get("/api/v1/reports/annual?year=2025", "district_auditor");
+  ASSERT_EQ(json_r.status, 200) << json_r.body;
+  const std::string anchor_text(json::parse(json_r.body).at("audit_anchor").as_string());
+  std::optional<AuditAnchor> anchor = parse_audit_anchor(anchor_text);
+  ASSERT_TRUE(anchor.has_value()) << anchor_text;
+  ChainHead head = db_.store().global_head();
+  EXPECT_EQ(anchor->global_seq, head.global_seq);
+  EXPECT_EQ(anchor->global_hash, head.global_hash);
+  EXPECT_GT(anchor->global_seq, 0);
+
+  // Printed in the HTML report too, and it still holds after the log grows.
+  Response html = get("/api/v1/reports/annual?year=2025&format=html", "district_auditor");
+  EXPECT_NE(html.body.find("<code>" + anchor_text + "</code>"), std::string::npos);
+  CaseSpec later;
+  later.steps = fixture::gov_info_path("handling");
+  db_.add(later);
+  AuditReport audit = db_.store().verify_audit({*anchor});
+  EXPECT_TRUE(audit.ok);
+  EXPECT_EQ(audit.anchors_matched, 1);
+  EXPECT_GT(audit.head_seq, anchor->global_seq);
 }
 
 TEST_F(ApiReportsTest, AnnualReportRolesScopeAndBadQueries) {

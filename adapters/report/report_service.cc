@@ -1,6 +1,8 @@
 // Reports and exports from the Store (report_service.h).
 #include "report/report_service.h"
 
+#include "disclose/audit.h"
+
 // GCC 12 at -O2 reports the disengaged std::optional<std::string> members of a copied
 // CaseFilter as "may be used uninitialized" (a known false positive of libstdc++'s inlined
 // string copy); the release build stays warnings-clean without hiding anything real.
@@ -41,6 +43,8 @@ AnnualReport annual_report_from_store(const Store& store, const Workflow& workfl
   });
   AnnualReport report = std::move(current).finish();
   report.agency_name = agency_name;
+  ChainHead head = store.global_head();
+  report.audit_anchor = AuditAnchor{head.global_seq, head.global_hash}.str();
   // 二 must continue last year's 四; only meaningful when last year had any requests.
   AnnualReport previous = std::move(last_year).finish();
   if (previous.has_cases()) {

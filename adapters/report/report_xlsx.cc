@@ -217,6 +217,8 @@ void write_table3(Workbook& book, const Formats& f, const AnnualReport& report) 
     for (const std::string& failure : report.check_failures) put(sheet, row++, 0, failure, f.text);
     --row;
   }
+  if (!report.audit_anchor.empty())
+    put(sheet, ++row, 0, "审计锚点（事件日志末条）：" + report.audit_anchor, f.text);
   print_setup(sheet, row, kTable3LastCol);
 }
 

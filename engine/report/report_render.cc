@@ -79,6 +79,8 @@ json::value annual_report_json(const AnnualReport& report) {
   json::array failures;
   for (const std::string& f : report.check_failures) failures.push_back(json::value(f));
   out["checks"] = json::object{{"ok", report.ok()}, {"failures", std::move(failures)}};
+  out["audit_anchor"] =
+      report.audit_anchor.empty() ? json::value(nullptr) : json::value(report.audit_anchor);
   return out;
 }
 
@@ -232,6 +234,11 @@ td.head { text-align: center; }
     out += "<div class=\"checks failed\"><p>数据校验未通过：</p><ul>\n";
     for (const std::string& f : report.check_failures) out += "<li>" + html_escape(f) + "</li>\n";
     out += "</ul></div>\n";
+  }
+  if (!report.audit_anchor.empty()) {
+    out += "<p class=\"anchor\">审计锚点（事件日志末条）：<code>" +
+           html_escape(report.audit_anchor) +
+           "</code>，可用 <code>disclose audit verify --anchor</code> 核验日志此后未被改写。</p>\n";
   }
   out += "</body>\n</html>\n";
   return out;

@@ -94,6 +94,11 @@ struct AnnualReport {
   int64_t fees_paid = 0;            // how many paid fees make up fees_yuan
   // Unclassifiable cases and failed arithmetic checks, each naming its case or cell.
   std::vector<std::string> check_failures;
+  // The event log's head ("SEQ:HASH", audit.h AuditAnchor) right after the cases were read;
+  // "" when not recorded. Printed in the published report, it is an anchor kept outside the
+  // database: `disclose audit verify --anchor SEQ:HASH` fails if the log up to it was later
+  // rewritten or cut, which the hash chain alone cannot show.
+  std::string audit_anchor;
 
   // Throws std::out_of_range for an unknown code / kind.
   const ReportRow& row(std::string_view code) const;
