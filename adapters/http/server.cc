@@ -62,6 +62,11 @@ constexpr std::size_t kMaxDrain = 8u << 20;
 // Over-cap connections each get a short-lived 503 writer; beyond this many, they are just closed.
 constexpr std::size_t kMaxRejecting = 64;
 constexpr std::chrono::milliseconds kTlsShutdownTimeout{1000};
+// A head not complete by its deadline gets a 408 from our own timer; Beast's expiry closes the
+// socket this much later in case the timer fired between two reads (see exchange()).
+constexpr std::chrono::milliseconds kHeadBackstop{1000};
+// After a 408 the peer gets this long, at most, to stop sending before the socket is closed.
+constexpr std::chrono::milliseconds kDrainAfterTimeout{1000};
 
 bool ascii_iequals(std::string_view a, std::string_view b) {
   auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; };
@@ -183,8 +188,6 @@ constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 // What happened to the connection after one exchange.
 enum class Next { keep_alive, close, closed };
 
-}  // namespace
-
 // The deadline of one request head on a plain connection: at `due` it cancels the stream's
 // pending read (the socket stays open for the 408). Its state is shared with the timer's
 // handler, which may already be queued when the read completes; both run on the connection's
@@ -216,6 +219,8 @@ class HeadDeadline {
   bool done_ = false;
   bool expired_ = false;
 };
+
+}  // namespace
 
 struct Server::Impl {
   // One per live socket, so stop() can interrupt those that are only waiting. Its fields are
@@ -324,7 +329,12 @@ struct Server::Impl {
                                error_code ec, SteadyClock::time_point started,
                                const std::string& remote);
   template <class Stream>
-  asio::awaitable<void> close_gracefully(Stream& stream, Connection& connection, bool drain);
+  // Sends FIN (TLS: close_notify); with `drain`, reads and discards what the peer still sends
+  // for up to `drain_for` (default header_timeout), so closing does not reset the connection
+  // before the peer has read the response.
+  asio::awaitable<void> close_gracefully(
+      Stream& stream, Connection& connection, bool drain,
+      std::optional<std::chrono::milliseconds> drain_for = std::nullopt);
 };
 
 void Server::Impl::open(asio::io_context& io) {
@@ -641,13 +651,17 @@ asio::awaitable<Next> Server::Impl::exchange(Stream& stream, Connection& connect
   // expiry: a TLS stream whose read was cut off midway cannot be written to safely.)
   [[maybe_unused]] std::shared_ptr<HeadDeadline> deadline;
   if constexpr (!kIsTls<Stream>) {
-    lowest.expires_never();
+    // Beast's expiry stays as a backstop a moment later: a timer firing between two of
+    // async_read_header's reads cancels nothing, and the next read must not wait forever.
+    lowest.expires_at(head_due + kHeadBackstop);
     deadline = HeadDeadline::arm(lowest, head_due);
   }
   auto [header_ec, header_bytes] =
       co_await bhttp::async_read_header(stream, buffer, parser, kAwait);
   if (deadline) {
-    if (deadline->disarm()) header_ec = asio::error::timed_out;
+    // A head that completed (or failed) just as the timer fired keeps its own outcome.
+    if (deadline->disarm() && header_ec == asio::error::operation_aborted)
+      header_ec = asio::error::timed_out;
     lowest.expires_after(options.body_timeout);  // whatever comes next is bounded again
   }
   if (header_ec) co_return co_await refuse(stream, connection, parser, header_ec, started, remote);
@@ -777,18 +791,22 @@ asio::awaitable<Next> Server::Impl::refuse(Stream& stream, Connection& connectio
   access_log(request_id, method, path, status, seconds, "", remote);
   if (write_ec) co_return Next::closed;
 
-  co_await close_gracefully(stream, connection, true);
+  // A client that was too slow with its head does not get another header_timeout of draining.
+  co_await close_gracefully(stream, connection, true,
+                            status == 408 ? std::optional(kDrainAfterTimeout) : std::nullopt);
   co_return Next::closed;
 }
 
 template <class Stream>
-asio::awaitable<void> Server::Impl::close_gracefully(Stream& stream, Connection& connection,
-                                                     bool drain) {
+asio::awaitable<void> Server::Impl::close_gracefully(
+    Stream& stream, Connection& connection, bool drain,
+    std::optional<std::chrono::milliseconds> drain_for) {
   auto& lowest = beast::get_lowest_layer(stream);
   if constexpr (kIsTls<Stream>) {
     // close_notify tells the client the response was complete; waiting for its reply is bounded
     // and interruptible, since many clients never send one.
     (void)drain;
+    (void)drain_for;
     lowest.expires_after(
         std::min<std::chrono::milliseconds>(options.header_timeout, kTlsShutdownTimeout));
     connection.idle = true;
@@ -798,7 +816,8 @@ asio::awaitable<void> Server::Impl::close_gracefully(Stream& stream, Connection&
     error_code ignored;
     lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
     if (!drain || stopping) co_return;
-    lowest.expires_after(options.header_timeout);
+    lowest.expires_after(drain_for ? std::min(*drain_for, options.header_timeout)
+                                   : options.header_timeout);
     connection.idle = true;
     std::array<char, 8192> sink;
     std::size_t drained = 0;
