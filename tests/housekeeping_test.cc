@@ -80,11 +80,30 @@ TEST_F(HousekeepingTest, TheLoopRunsAtStartThenWaitsAndStops) {
   EXPECT_FALSE(remembered("old"));
   EXPECT_TRUE(remembered("fresh"));
   io.poll();
-  EXPECT_EQ(housekeeping.rounds(), 1u);  // still waiting
+  EXPECT_EQ(housekeeping.rounds(), 1u);
+  EXPECT_FALSE(io.stopped());  // the loop is waiting, not gone
   housekeeping.stop();
   io.run_for(seconds(5));
   EXPECT_TRUE(io.stopped());
   EXPECT_EQ(housekeeping.rounds(), 1u);
+}
+
+TEST_F(HousekeepingTest, ABacklogGoesOneShortWriteARoundWithoutWaitingForTheNextHour) {
+  for (int i = 0; i < 8; ++i) save("old-" + std::to_string(i));
+  at(hours(25));
+  boost::asio::io_context io;
+  scheduler::HousekeepingOptions options{hours(24), seconds(3600)};
+  options.batch = 3;
+  scheduler::Housekeeping housekeeping(io, *store_, clock_, options);
+  housekeeping.start();
+  io.poll();  // 3 + 3 + 2: the third round, short of a batch, waits for the next hour
+  EXPECT_EQ(housekeeping.rounds(), 3u);
+  EXPECT_EQ(housekeeping.idempotency_purged(), 8);
+  EXPECT_FALSE(remembered("old-7"));
+  EXPECT_FALSE(io.stopped());
+  housekeeping.stop();
+  io.run_for(seconds(5));
+  EXPECT_TRUE(io.stopped());
 }
 
 TEST_F(HousekeepingTest, AStoreErrorIsLoggedAndDoesNotEndTheLoop) {
@@ -98,8 +117,9 @@ TEST_F(HousekeepingTest, AStoreErrorIsLoggedAndDoesNotEndTheLoop) {
   scheduler::Housekeeping housekeeping(io, *store_, clock_, {hours(24), seconds(3600)});
   EXPECT_EQ(housekeeping.run_once(), 0);
   housekeeping.start();
-  io.poll();  // a round that fails still leaves the loop waiting for the next
+  io.poll();
   EXPECT_EQ(housekeeping.rounds(), 2u);
+  EXPECT_FALSE(io.stopped());  // a failed round still leaves the loop waiting for the next
   housekeeping.stop();
   io.run_for(seconds(5));
   EXPECT_TRUE(io.stopped());

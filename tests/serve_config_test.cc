@@ -1,5 +1,5 @@
-// `disclose serve --config FILE`: every key of README.md's example is read, and a mistake stops
-// the server with FILE:LINE and what was expected, never a half-read configuration.
+// `disclose serve --config FILE`: keys from every section of README.md's example are read, and a
+// mistake stops the server with FILE:LINE and what was expected, never a half-read configuration.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -54,6 +54,7 @@ TEST_F(ServeConfigTest, AnEmptyFileKeepsEveryDefault) {
 TEST_F(ServeConfigTest, TheReadmeKeysAreRead) {
   ServeConfig config = load(R"(listen: 0.0.0.0:9090
 db: /srv/disclose.db
+workflows: /etc/disclose/workflows
 time_zone: "-05:30"
 log:
   format: json
@@ -64,6 +65,11 @@ limits:
   io_threads: 3
 timeouts:
   header_ms: 500
+  body_ms: 700
+  idle_ms: 900
+tls:
+  certificate: /etc/disclose/cert.pem
+  private_key: /etc/disclose/key.pem
 sqlite:
   synchronous: NORMAL
 public_url: https://foi.example.gov.cn
@@ -85,7 +91,12 @@ notifications:
   EXPECT_EQ(config.server.body_limit, 2048u);
   EXPECT_EQ(config.server.handler_threads, 8u);
   EXPECT_EQ(config.server.io_threads, 3u);
+  EXPECT_EQ(config.workflows, "/etc/disclose/workflows");
   EXPECT_EQ(config.server.header_timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(config.server.body_timeout, std::chrono::milliseconds(700));
+  EXPECT_EQ(config.server.idle_timeout, std::chrono::milliseconds(900));
+  EXPECT_EQ(config.server.tls_certificate, "/etc/disclose/cert.pem");
+  EXPECT_EQ(config.server.tls_private_key, "/etc/disclose/key.pem");
   EXPECT_EQ(config.sqlite_synchronous, "NORMAL");
   EXPECT_EQ(config.public_url, "https://foi.example.gov.cn");
   EXPECT_FALSE(config.timers.enabled);
@@ -97,8 +108,8 @@ notifications:
 TEST_F(ServeConfigTest, MistakesNameTheFileLineAndWhatWasExpected) {
   const std::string path = dir_ + "/serve.yaml";
   EXPECT_EQ(error_of("db: x\nlisen: 1.2.3.4:80\n"), path + ":2: unknown key 'lisen'");
-  EXPECT_EQ(error_of("idempotency:\n  retention_hours: 0\n"),
-            path + ":2: expected a whole number from 1 to 8760");
+  EXPECT_EQ(error_of("idempotency:\n  retention_hours: -1\n"),
+            path + ":2: expected a whole number from 0 to 8760");
   EXPECT_EQ(error_of("idempotency:\n  retention: 24\n"), path + ":2: unknown key 'retention'");
   EXPECT_EQ(error_of("idempotency: 24\n"), path + ":1: expected a mapping");
   EXPECT_EQ(error_of("limits:\n  io_threads: two\n"),

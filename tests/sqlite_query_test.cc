@@ -686,7 +686,7 @@ TEST_F(IdempotencyTest, SaveIdempotentInsertsOnce) {
   EXPECT_EQ(count("idempotency_keys"), 2);
 }
 
-TEST_F(IdempotencyTest, PurgeForgetsRecordsOlderThanTheCutOffInBatches) {
+TEST_F(IdempotencyTest, PurgeForgetsTheOldestRecordsBeforeTheCutOffUpToALimit) {
   const Instant start = *parse_instant("2026-03-02T01:00:00Z");
   FixedTimeSource clock(Moment{start, Date::parse("2026-03-02").value()});
   store_.reset();
@@ -700,14 +700,20 @@ TEST_F(IdempotencyTest, PurgeForgetsRecordsOlderThanTheCutOffInBatches) {
   save_at(std::chrono::seconds(3600), "at-cut-off");
   save_at(std::chrono::seconds(7200), "new");
 
-  // A batch of 3 takes three writes for the 8 older rows; rows at the cut-off itself stay.
-  EXPECT_EQ(store_->purge_idempotent(start + std::chrono::seconds(3600), 3), 8);
+  // Oldest first, at most 3 a call: 8 rows older than the cut-off take three calls; rows at
+  // the cut-off itself stay.
+  const Instant cut_off = start + std::chrono::seconds(3600);
+  EXPECT_EQ(store_->purge_idempotent(cut_off, 3), 3);
+  EXPECT_EQ(count("idempotency_keys"), 7);
+  EXPECT_TRUE(store_->find_idempotent("u:1", "almost").has_value());  // the youngest old one
+  EXPECT_EQ(store_->purge_idempotent(cut_off, 3), 3);
+  EXPECT_EQ(store_->purge_idempotent(cut_off, 3), 2);
   EXPECT_FALSE(store_->find_idempotent("u:1", "old-0").has_value());
   EXPECT_FALSE(store_->find_idempotent("u:1", "almost").has_value());
   EXPECT_TRUE(store_->find_idempotent("u:1", "at-cut-off").has_value());
   EXPECT_TRUE(store_->find_idempotent("u:1", "new").has_value());
   EXPECT_EQ(count("idempotency_keys"), 2);
-  EXPECT_EQ(store_->purge_idempotent(start + std::chrono::seconds(3600)), 0);
+  EXPECT_EQ(store_->purge_idempotent(cut_off, 3), 0);
   EXPECT_THROW(store_->purge_idempotent(start, 0), StoreError);
 
   // A purged key is free again: the same key is a new request.
@@ -821,16 +827,6 @@ TEST_F(StoreTest, Migration2BackfillsSearchColumnsOfAVersion1Database) {
     EXPECT_EQ(db.execAndGet("SELECT applicant_name FROM cases WHERE id = 2").getString(), "李四");
     EXPECT_EQ(db.execAndGet("SELECT request_description FROM cases WHERE id = 1").getString(),
               "征收补偿方案");
-    // Migration 8 dropped the index no query read; the partial one the overdue queries use stays.
-    auto indexes_named = [&](const char* name) {
-      SQLite::Statement st(db,
-                           "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name = ?");
-      st.bind(1, name);
-      st.executeStep();
-      return st.getColumn(0).getInt();
-    };
-    EXPECT_EQ(indexes_named("deadlines_by_due"), 0);
-    EXPECT_EQ(indexes_named("deadlines_open_by_due"), 1);
   }
   auto ids = [&](const std::string& text) {
     CaseFilter f;
@@ -853,6 +849,26 @@ TEST_F(StoreTest, Migration2BackfillsSearchColumnsOfAVersion1Database) {
   SQLite::Database db = raw();
   EXPECT_THROW(sqlite::migrate(db, 0), StoreError);
   EXPECT_THROW(sqlite::migrate(db, sqlite::latest_schema_version() + 1), StoreError);
+}
+
+TEST_F(StoreTest, Migration8DropsTheDeadlineIndexNoQueryReads) {
+  {
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    sqlite::migrate(db, 7);
+  }
+  auto indexes_named = [&](const char* name) {
+    SQLite::Database db = raw();
+    SQLite::Statement st(db,
+                         "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name = ?");
+    st.bind(1, name);
+    st.executeStep();
+    return st.getColumn(0).getInt();
+  };
+  EXPECT_EQ(indexes_named("deadlines_by_due"), 1);
+  open();
+  EXPECT_EQ(indexes_named("deadlines_by_due"), 0);
+  // The partial index every overdue and due-date query reads stays.
+  EXPECT_EQ(indexes_named("deadlines_open_by_due"), 1);
 }
 
 }  // namespace

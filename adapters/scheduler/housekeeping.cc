@@ -1,5 +1,6 @@
 #include "scheduler/housekeeping.h"
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 
@@ -7,7 +8,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -15,15 +16,17 @@ namespace disclose::scheduler {
 
 namespace asio = boost::asio;
 
-struct Housekeeping::Impl : std::enable_shared_from_this<Impl> {
+struct Housekeeping::Impl {
   Impl(asio::io_context& io, Store& store, const TimeSource& clock, HousekeepingOptions options)
-      : io(io), store(store), clock(clock), options(options), timer(io) {}
+      : io(io), store(store), clock(clock), options(options), timer(io) {
+    this->options.batch = std::max(1, options.batch);
+  }
 
-  int64_t round() {
+  int round() {
     ++rounds;
     const Instant cut_off = clock.now().at - options.idempotency_retention;
     try {
-      int64_t purged = store.purge_idempotent(cut_off);
+      int purged = store.purge_idempotent(cut_off, options.batch);
       idempotency_purged += purged;
       if (purged > 0)
         spdlog::info("housekeeping: forgot {} idempotency record(s) from before {}", purged,
@@ -35,15 +38,20 @@ struct Housekeeping::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  asio::awaitable<void> run() {
-    auto self = shared_from_this();  // the coroutine keeps the state alive
-    while (!stopped) {
-      round();
-      if (stopped) break;
-      timer.expires_after(options.every);
-      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  // Static, holding `self`: the state lives as long as the coroutine, even if the
+  // Housekeeping object goes before the io_context has run it.
+  static asio::awaitable<void> run(std::shared_ptr<Impl> self) {
+    while (!self->stopped) {
+      bool more = self->round() >= self->options.batch;
+      if (self->stopped) break;
+      if (more) {
+        // A backlog: the next batch after whatever else is queued on the thread.
+        co_await asio::post(self->io, asio::use_awaitable);
+        continue;
+      }
+      self->timer.expires_after(self->options.every);
+      co_await self->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
-    running = false;
   }
 
   asio::io_context& io;
@@ -51,9 +59,9 @@ struct Housekeeping::Impl : std::enable_shared_from_this<Impl> {
   const TimeSource& clock;
   HousekeepingOptions options;
   asio::steady_timer timer;
+  bool started = false;
   bool stopped = false;
-  bool running = false;
-  std::atomic<std::size_t> rounds{0};
+  std::atomic<std::size_t> rounds{0};  // read by /metrics from a handler thread
   std::atomic<int64_t> idempotency_purged{0};
 };
 
@@ -66,10 +74,18 @@ Housekeeping::~Housekeeping() {
 }
 
 void Housekeeping::start() {
-  if (impl_->running) return;
-  impl_->running = true;
-  impl_->stopped = false;
-  asio::co_spawn(impl_->io, impl_->run(), asio::detached);
+  if (impl_->started) return;
+  impl_->started = true;
+  asio::co_spawn(impl_->io, Impl::run(impl_), [](std::exception_ptr failure) {
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      spdlog::error("housekeeping: the loop ended: {}", e.what());
+    } catch (...) {
+      spdlog::error("housekeeping: the loop ended: unknown exception");
+    }
+  });
 }
 
 void Housekeeping::stop() {
@@ -77,7 +93,7 @@ void Housekeeping::stop() {
   impl_->timer.cancel();
 }
 
-int64_t Housekeeping::run_once() {
+int Housekeeping::run_once() {
   return impl_->round();
 }
 

@@ -313,7 +313,7 @@ CREATE TRIGGER subscriptions_deleted AFTER DELETE ON subscriptions
     // deadlines_open_by_due (migration 5) answers; deadlines_by_due of migration 1 was read by
     // none of them after that, yet every deadline write still kept it up to date.
     {8, R"sql(
-DROP INDEX deadlines_by_due;
+DROP INDEX IF EXISTS deadlines_by_due;
 )sql"},
 };
 

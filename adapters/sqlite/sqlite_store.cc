@@ -761,24 +761,19 @@ class SqliteStore final : public Store {
     });
   }
 
-  int64_t purge_idempotent(Instant created_before, int batch) override {
-    if (batch < 1) throw StoreError("purge_idempotent: batch must be at least 1");
+  int purge_idempotent(Instant created_before, int limit) override {
+    if (limit < 1) throw StoreError("purge_idempotent: limit must be at least 1");
     // created_at is written as UTC "YYYY-MM-DDTHH:MM:SSZ", which sorts in time order as text,
     // so idempotency_keys_by_created finds the oldest rows.
     const std::string before = format_instant(created_before, 0);
-    int64_t purged = 0;
-    for (;;) {
-      int deleted = write("purge_idempotent", [&] {
-        auto st = statements_.get(
-            "DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys"
-            " WHERE created_at < ? ORDER BY created_at LIMIT ?)");
-        st->bind(1, before);
-        st->bind(2, batch);
-        return st->exec();
-      });
-      purged += deleted;
-      if (deleted < batch) return purged;
-    }
+    return write("purge_idempotent", [&] {
+      auto st = statements_.get(
+          "DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys"
+          " WHERE created_at < ? ORDER BY created_at LIMIT ?)");
+      st->bind(1, before);
+      st->bind(2, limit);
+      return st->exec();
+    });
   }
 
   std::vector<std::pair<std::string, int64_t>> open_cases_by_state() const override {

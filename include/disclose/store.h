@@ -339,10 +339,10 @@ class Store {
   // For requests that write no case event (users, tokens, agencies). Returns false when the key
   // was taken meanwhile (the caller then replays the stored record).
   virtual bool save_idempotent(const IdempotencyRecord& record) = 0;
-  // Forgets the records remembered before `created_before` (a retry after that is a new
-  // request) and returns how many. Deletes in short writes of at most `batch` rows, so a large
-  // backlog never holds the write lock for long.
-  virtual int64_t purge_idempotent(Instant created_before, int batch = 1000) = 0;
+  // Forgets at most `limit` (≥ 1) of the records remembered before `created_before`, oldest
+  // first, in one write, and returns how many: a retry after that is a new request. The caller
+  // repeats while it gets `limit` back, so a large backlog never holds the write lock for long.
+  virtual int purge_idempotent(Instant created_before, int limit) = 0;
 
   // Figures for /metrics.
   virtual std::vector<std::pair<std::string, int64_t>> open_cases_by_state() const = 0;

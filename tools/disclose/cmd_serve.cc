@@ -129,7 +129,8 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     loop_options.round_lock = &calendar_lock;
     scheduler::TimerLoop timer_loop(background, store, timers, clock, loop_options,
                                     [&dispatcher](const FireReport&) { dispatcher.wake(); });
-    // Forgets idempotency records past their retention: at start, then hourly.
+    // Forgets idempotency records past their retention: at start, then hourly (not at all with
+    // a retention of 0).
     scheduler::Housekeeping housekeeping(
         background, store, clock,
         {std::chrono::hours(config.idempotency_retention_hours), std::chrono::hours(1)});
@@ -153,14 +154,15 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     http::ApiOptions api_options;
     api_options.openapi_json = http::openapi_json();
     api_options.notifications_queued = [&dispatcher] { dispatcher.wake(); };
-    api_options.extra_gauges = [&dispatcher, &timer_loop] {
+    api_options.extra_gauges = [&dispatcher, &timer_loop, &housekeeping] {
       notify::DispatcherStats stats = dispatcher.stats();
       return std::vector<std::pair<std::string, double>>{
           {"disclose_notifications_delivered_total", double(stats.delivered)},
           {"disclose_notifications_retried_total", double(stats.retried)},
           {"disclose_notifications_dead_total", double(stats.dead)},
           {"disclose_notifications_in_flight", double(stats.in_flight)},
-          {"disclose_timer_rounds_total", double(timer_loop.rounds())}};
+          {"disclose_timer_rounds_total", double(timer_loop.rounds())},
+          {"disclose_idempotency_records_purged_total", double(housekeeping.idempotency_purged())}};
     };
     api_options.secure_cookies = !config.server.tls_certificate.empty();
     // Runs alone: the CalendarGate below keeps requests and timer rounds out meanwhile.
@@ -198,7 +200,7 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     });
     if (config.timers.enabled) timer_loop.start();
     if (config.notifications.enabled) dispatcher.start();
-    housekeeping.start();
+    if (config.idempotency_retention_hours > 0) housekeeping.start();
     std::thread background_thread([&background] { background.run(); });
     std::string scheme = config.server.tls_certificate.empty() ? "http" : "https";
     io.out << "disclose: listening on " << scheme << "://" << config.server.address << ":"

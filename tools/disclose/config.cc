@@ -157,7 +157,7 @@ ServeConfig load_serve_config(const std::string& file, ServeConfig config) {
   if (auto idempotency = root["idempotency"]) {
     known_keys(file, idempotency, {"retention_hours"});
     if (auto n = idempotency["retention_hours"])
-      config.idempotency_retention_hours = static_cast<int>(number(file, n, 1, 24 * 365));
+      config.idempotency_retention_hours = static_cast<int>(number(file, n, 0, 24 * 365));
   }
   if (auto notify = root["notifications"]) {
     known_keys(file, notify,

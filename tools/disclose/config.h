@@ -34,7 +34,7 @@ struct ServeConfig {
     int sweep_seconds = 60;  // the longest the timer loop sleeps (clock jumps are seen this fast)
   } timers;
   // How long a POST's Idempotency-Key answer is remembered (replayed to a retry); then the
-  // housekeeping loop forgets it and the same key is a new request.
+  // housekeeping loop forgets it and the same key is a new request. 0: kept forever.
   int idempotency_retention_hours = 24;
   struct Notifications {
     bool enabled = true;  // false: notifications queue up but are not sent
