@@ -125,5 +125,18 @@ TEST_F(HousekeepingTest, AStoreErrorIsLoggedAndDoesNotEndTheLoop) {
   EXPECT_TRUE(io.stopped());
 }
 
+TEST_F(HousekeepingTest, ALoopDestroyedBeforeTheIoContextRunsEndsCleanly) {
+  save("old");
+  at(hours(48));
+  boost::asio::io_context io;
+  {
+    scheduler::Housekeeping housekeeping(io, *store_, clock_, {hours(24), seconds(3600)});
+    housekeeping.start();
+  }
+  io.run_for(seconds(5));  // the coroutine owns the state; it finds the loop stopped
+  EXPECT_TRUE(io.stopped());
+  EXPECT_TRUE(remembered("old"));  // no round ran
+}
+
 }  // namespace
 }  // namespace disclose

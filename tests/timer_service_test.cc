@@ -332,5 +332,20 @@ TEST_F(TimerServiceTest, TheLoopCatchesUpInBatchesAtStartAndStops) {
   EXPECT_EQ(queued("reminder.overdue").size(), 5u);
 }
 
+// A loop started and destroyed before its io_context ever ran: the spawned coroutine still
+// owns the loop's state when it runs (under ASan a dangling one fails here), sees it stopped
+// and ends without a round.
+TEST_F(TimerServiceTest, ALoopDestroyedBeforeTheIoContextRunsEndsCleanly) {
+  FixedTimeSource clock(local("2025-04-01", 10));
+  boost::asio::io_context io;
+  {
+    scheduler::TimerLoop loop(io, *store_, service_, clock, scheduler::TimerLoopOptions{});
+    loop.start();
+  }
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_TRUE(io.stopped());
+  EXPECT_TRUE(queued("reminder.overdue").empty());
+}
+
 }  // namespace
 }  // namespace disclose

@@ -19,7 +19,7 @@ namespace disclose::scheduler {
 
 namespace asio = boost::asio;
 
-struct TimerLoop::Impl : std::enable_shared_from_this<Impl> {
+struct TimerLoop::Impl {
   Impl(asio::io_context& io, Store& store, TimerService& service, const TimeSource& clock,
        TimerLoopOptions options, std::function<void(const FireReport&)> after_fire)
       : io(io),
@@ -64,18 +64,19 @@ struct TimerLoop::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  asio::awaitable<void> run() {
-    auto self = shared_from_this();  // the coroutine keeps the state alive
-    while (!stopped) {
-      ++rounds;
-      woken = false;
-      auto sleep = round();
-      if (stopped) break;
-      if (woken) continue;  // a wake() arrived during the round
-      timer.expires_after(sleep);
-      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  // Static, holding `self` from the moment it is spawned: a member coroutine would take its
+  // shared_ptr only when it first runs, after the TimerLoop might already be gone.
+  static asio::awaitable<void> run(std::shared_ptr<Impl> self) {
+    while (!self->stopped) {
+      ++self->rounds;
+      self->woken = false;
+      auto sleep = self->round();
+      if (self->stopped) break;
+      if (self->woken) continue;  // a wake() arrived during the round
+      self->timer.expires_after(sleep);
+      co_await self->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
-    running = false;
+    self->running = false;
   }
 
   asio::io_context& io;
@@ -88,7 +89,7 @@ struct TimerLoop::Impl : std::enable_shared_from_this<Impl> {
   bool stopped = false;
   bool running = false;
   bool woken = false;
-  std::optional<Instant> next_look;  // when the sleeping loop will look next (TimeSource time)
+  std::optional<Instant> next_look;    // when the sleeping loop will look next (TimeSource time)
   std::atomic<std::size_t> rounds{0};  // read by /metrics from a handler thread
 };
 
@@ -105,7 +106,7 @@ void TimerLoop::start() {
   if (impl_->running) return;
   impl_->running = true;
   impl_->stopped = false;
-  asio::co_spawn(impl_->io, impl_->run(), asio::detached);
+  asio::co_spawn(impl_->io, Impl::run(impl_), asio::detached);
 }
 
 void TimerLoop::wake() {
