@@ -36,6 +36,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "http/task_failure.h"
+
 namespace disclose::http {
 
 namespace {
@@ -165,17 +167,6 @@ std::string utc_timestamp() {
   std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
   std::snprintf(buffer + n, sizeof buffer - n, ".%03dZ", static_cast<int>(millis.count()));
   return buffer;
-}
-
-void log_coroutine_failure(std::exception_ptr failure) {
-  if (!failure) return;
-  try {
-    std::rethrow_exception(failure);
-  } catch (const std::exception& e) {
-    spdlog::error("http: connection task failed: {}", e.what());
-  } catch (...) {
-    spdlog::error("http: connection task failed");
-  }
 }
 
 [[noreturn]] void throw_setup_error(const error_code& ec, const std::string& what) {
@@ -499,14 +490,16 @@ asio::awaitable<void> Server::Impl::accept_loop(std::shared_ptr<Impl> self) {
       // A 503 over TLS would need a handshake first, which is the work the cap exists to avoid.
       if (self->tls || self->rejecting >= kMaxRejecting) continue;
       ++self->rejecting;
-      asio::co_spawn(connection_strand, reject(self, std::move(socket)), log_coroutine_failure);
+      asio::co_spawn(connection_strand, reject(self, std::move(socket)),
+                     LogTaskFailure{"http: connection task"});
       continue;
     }
     // Counted here, not when the session starts: several accepts can complete before the first
     // spawned session runs.
     ++self->active;
     self->metrics.connection_opened();
-    asio::co_spawn(connection_strand, session(self, std::move(socket)), log_coroutine_failure);
+    asio::co_spawn(connection_strand, session(self, std::move(socket)),
+                   LogTaskFailure{"http: connection task"});
   }
 }
 
@@ -862,7 +855,7 @@ Server::Server(asio::io_context& io, const ServerOptions& options, Handler& hand
                Metrics& metrics)
     : impl_(std::make_shared<Impl>(io, options, handler, metrics)) {
   impl_->open(io);
-  asio::co_spawn(impl_->strand, Impl::accept_loop(impl_), log_coroutine_failure);
+  asio::co_spawn(impl_->strand, Impl::accept_loop(impl_), LogTaskFailure{"http: accept loop"});
 }
 
 Server::~Server() {

@@ -21,6 +21,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "http/task_failure.h"
+
 namespace disclose::notify {
 
 namespace {
@@ -36,17 +38,6 @@ constexpr int kMaxClaimsPerPass = 4;
 // When rows look due but none could be claimed, the loop waits at least this long rather than
 // spinning (a safety net: with a consistent store this does not happen).
 constexpr std::chrono::milliseconds kMinSleep{10};
-
-void log_task_failure(std::exception_ptr failure) {
-  if (!failure) return;
-  try {
-    std::rethrow_exception(failure);
-  } catch (const std::exception& e) {
-    spdlog::error("notify: dispatcher task failed: {}", e.what());
-  } catch (...) {
-    spdlog::error("notify: dispatcher task failed");
-  }
-}
 
 std::string utc(Instant at) {
   return format_instant(at, 0);
@@ -182,7 +173,8 @@ bool OutboxDispatcher::Impl::fill(const std::shared_ptr<Impl>& self) {
       }
       auto slot = std::make_unique<Slot>(self, item);
       if (at_cap(item.subscription_id)) full.push_back(item.subscription_id);
-      asio::co_spawn(strand, deliver(self, std::move(item), std::move(slot)), log_task_failure);
+      asio::co_spawn(strand, deliver(self, std::move(item), std::move(slot)),
+                     http::LogTaskFailure{"notify: delivery task"});
     }
     if (static_cast<int>(items.size()) < free) return false;  // nothing more is due
   }
@@ -332,7 +324,7 @@ void OutboxDispatcher::start() {
   asio::post(impl_->strand, [impl = impl_] {
     if (impl->started || impl->stopping) return;
     impl->started = true;
-    asio::co_spawn(impl->strand, Impl::loop(impl), log_task_failure);
+    asio::co_spawn(impl->strand, Impl::loop(impl), http::LogTaskFailure{"notify: dispatcher loop"});
   });
 }
 

@@ -12,6 +12,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "http/task_failure.h"
+
 namespace disclose::scheduler {
 
 namespace asio = boost::asio;
@@ -76,16 +78,7 @@ Housekeeping::~Housekeeping() {
 void Housekeeping::start() {
   if (impl_->started) return;
   impl_->started = true;
-  asio::co_spawn(impl_->io, Impl::run(impl_), [](std::exception_ptr failure) {
-    if (!failure) return;
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& e) {
-      spdlog::error("housekeeping: the loop ended: {}", e.what());
-    } catch (...) {
-      spdlog::error("housekeeping: the loop ended: unknown exception");
-    }
-  });
+  asio::co_spawn(impl_->io, Impl::run(impl_), http::LogTaskFailure{"housekeeping: the loop"});
 }
 
 void Housekeeping::stop() {

@@ -11,9 +11,10 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "http/task_failure.h"
 
 namespace disclose::scheduler {
 
@@ -106,7 +107,7 @@ void TimerLoop::start() {
   if (impl_->running) return;
   impl_->running = true;
   impl_->stopped = false;
-  asio::co_spawn(impl_->io, Impl::run(impl_), asio::detached);
+  asio::co_spawn(impl_->io, Impl::run(impl_), http::LogTaskFailure{"timers: the loop"});
 }
 
 void TimerLoop::wake() {
