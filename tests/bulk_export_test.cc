@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <boost/json.hpp>
 
 #include "disclose/bulk_export.h"
@@ -201,6 +203,54 @@ TEST_F(ThousandCases, TamperingInTheMiddleIsNamed) {
     EXPECT_NE(verify_lines(bad).message.find("is after the manifest's global head 10"),
               std::string::npos);
   }
+}
+
+// The bulk export reads events without decoding them (EventDecoding::sealed_only); each case
+// line must still be exactly the single-case export of the fully read history.
+TEST_F(ThousandCases, EachLineIsTheSingleCaseExportOfTheStoredHistory) {
+  std::vector<std::string> lines = lines_of(export_all(db_->store(), db_->engine(), jsonl_info()));
+  ASSERT_EQ(lines.size(), 1002u);
+  for (size_t i = 1; i + 1 < lines.size(); ++i) {
+    CaseId id = json::parse(lines[i]).at("case").at("id").as_int64();
+    std::optional<Case> stored = db_->store().load_case(id);
+    ASSERT_TRUE(stored.has_value());
+    std::string expected = export_case_text(db_->engine(), *stored, db_->store().history(id),
+                                            fixture::date("2025-06-30"), ExportOptions{});
+    ASSERT_EQ(lines[i], expected) << "case " << id;
+  }
+}
+
+// A stored body that is not canonical (a blank before its closing brace) cannot be spliced: the
+// export decodes it, as the single-case export of the fully read history does.
+TEST(BulkExportHandEdited, ANonCanonicalBodyIsDecodedAndExportedLikeTheSingleCaseExport) {
+  fixture::StoreFixture db;
+  CaseSpec spec;
+  spec.steps = fixture::gov_info_path("handling");
+  Case edited = db.add(spec);
+  Case untouched = db.add(spec);
+  {
+    SQLite::Database sql(db.db_path(), SQLite::OPEN_READWRITE);
+    SQLite::Statement triggers(sql, "SELECT name FROM sqlite_master WHERE type = 'trigger'");
+    std::vector<std::string> names;
+    while (triggers.executeStep()) names.push_back(triggers.getColumn(0).getString());
+    for (const std::string& name : names) sql.exec("DROP TRIGGER \"" + name + "\"");
+    SQLite::Statement edit(sql,
+                           "UPDATE events SET body = substr(body, 1, length(body) - 1) || ' }'"
+                           " WHERE case_id = ? AND seq = 2");
+    edit.bind(1, edited.id);
+    ASSERT_EQ(edit.exec(), 1);
+  }
+  std::vector<std::string> lines = lines_of(export_all(db.store(), db.engine(), jsonl_info()));
+  ASSERT_EQ(lines.size(), 4u);
+  for (const Case& c : {edited, untouched}) {
+    std::string expected = export_case_text(db.engine(), c, db.store().history(c.id),
+                                            fixture::date("2025-06-30"), ExportOptions{});
+    EXPECT_EQ(lines[c.id == edited.id ? 1 : 2], expected) << "case " << c.id;
+  }
+  json::object second = json::parse(lines[1]).at("events").at(1).as_object();
+  EXPECT_EQ(second.at("type").as_string(), "submit_review");
+  const std::string body(second.at("body").as_string());
+  EXPECT_TRUE(body.ends_with(" }")) << body;
 }
 
 TEST_F(ThousandCases, MaskedExportRedactsTheRegisteringEventAndStillVerifies) {

@@ -418,7 +418,7 @@ TEST_F(CaseQueryTest, CaseHistoriesPairEachCaseOfThePageWithItsEvents) {
   CaseFilter f;
   f.agency = "zrzy";
   f.limit = 2;
-  std::vector<CaseHistory> page = store_->case_histories(f);
+  std::vector<CaseHistory> page = store_->case_histories(f, EventDecoding::full);
   ASSERT_EQ(page.size(), 2u);
   EXPECT_EQ(page[0].a_case.id, c1_.id);
   EXPECT_EQ(page[1].a_case.id, c2_.id);
@@ -435,12 +435,35 @@ TEST_F(CaseQueryTest, CaseHistoriesPairEachCaseOfThePageWithItsEvents) {
       EXPECT_EQ(chain_hash(h.events[i].prev_hash, h.events[i].body), h.events[i].hash);
     }
   }
+  // sealed_only: the same events with their seq, body and chain fields, nothing decoded.
+  std::vector<CaseHistory> sealed = store_->case_histories(f, EventDecoding::sealed_only);
+  ASSERT_EQ(sealed.size(), page.size());
+  for (size_t c = 0; c < page.size(); ++c) {
+    EXPECT_EQ(sealed[c].a_case.id, page[c].a_case.id);
+    EXPECT_EQ(sealed[c].a_case.version, page[c].a_case.version);
+    ASSERT_EQ(sealed[c].events.size(), page[c].events.size());
+    for (size_t i = 0; i < page[c].events.size(); ++i) {
+      const Event& s = sealed[c].events[i];
+      const Event& full = page[c].events[i];
+      EXPECT_EQ(s.case_id, full.case_id);
+      EXPECT_EQ(s.seq, full.seq);
+      EXPECT_EQ(s.body, full.body);
+      EXPECT_EQ(s.prev_hash, full.prev_hash);
+      EXPECT_EQ(s.hash, full.hash);
+      EXPECT_EQ(s.global_seq, full.global_seq);
+      EXPECT_EQ(s.global_prev_hash, full.global_prev_hash);
+      EXPECT_EQ(s.global_hash, full.global_hash);
+      EXPECT_TRUE(s.type.empty());
+      EXPECT_TRUE(s.input.empty());
+      EXPECT_FALSE(full.type.empty());
+    }
+  }
   f.after_id = c2_.id;
-  page = store_->case_histories(f);
+  page = store_->case_histories(f, EventDecoding::full);
   ASSERT_EQ(page.size(), 1u);
   EXPECT_EQ(page[0].a_case.id, c5_.id);
   f.limit = 0;
-  EXPECT_TRUE(store_->case_histories(f).empty());
+  EXPECT_TRUE(store_->case_histories(f, EventDecoding::full).empty());
 }
 
 TEST_F(CaseQueryTest, ReceivedIdSpanComesFromTheReceivedDates) {
@@ -480,7 +503,7 @@ TEST_F(CaseQueryTest, BadSortsAndCursorsAreRefused) {
   f.after_id = 0;
   f.until_id = 3;  // and so does until_id
   EXPECT_THROW(store_->query_cases(f), StoreError);
-  EXPECT_THROW(store_->case_histories(f), StoreError);
+  EXPECT_THROW(store_->case_histories(f, EventDecoding::full), StoreError);
 
   // Made for another sort.
   f = {};

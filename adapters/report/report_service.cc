@@ -86,8 +86,12 @@ bool BulkExportStream::next(std::string& chunk) {
       return true;
     }
     case Stage::cases: {
-      std::vector<CaseHistory> page =
-          store_.case_histories(bulk_case_filter(info_.filter, after_, until_, page_size_));
+      // JSON Lines with PII shown hands each event's stored body over as it is; only the CSV
+      // and masking need the decoded fields.
+      const EventDecoding decoding =
+          !csv && options.show_pii ? EventDecoding::sealed_only : EventDecoding::full;
+      std::vector<CaseHistory> page = store_.case_histories(
+          bulk_case_filter(info_.filter, after_, until_, page_size_), decoding);
       for (const CaseHistory& h : page) {
         chunk += csv ? bulk_csv_case(h.a_case, h.events, totals_, options)
                      : bulk_jsonl_case(engine_, h.a_case, h.events, today_, totals_, options);

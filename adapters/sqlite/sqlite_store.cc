@@ -623,7 +623,8 @@ class SqliteStore final : public Store {
         "history", [&](sqlite::StatementCache& statements) { return events_of(statements, id); });
   }
 
-  std::vector<CaseHistory> case_histories(const CaseFilter& filter) const override {
+  std::vector<CaseHistory> case_histories(const CaseFilter& filter,
+                                          EventDecoding decoding) const override {
     if (sort_order(filter.sort) != SortOrder::id) {
       throw StoreError("case_histories pages only sort 'id'");
     }
@@ -640,7 +641,7 @@ class SqliteStore final : public Store {
       std::vector<CaseHistory> page;
       page.reserve(cases.size());
       for (Case& c : cases) {
-        std::vector<Event> events = events_of(statements, c.id);
+        std::vector<Event> events = events_of(statements, c.id, decoding);
         page.push_back(CaseHistory{std::move(c), std::move(events)});
       }
       if (snapshot) snapshot->commit();
@@ -1409,20 +1410,26 @@ class SqliteStore final : public Store {
   }
 
   // The events of case `id` in order, with their stored bodies and chain fields.
-  static std::vector<Event> events_of(sqlite::StatementCache& statements, CaseId id) {
+  static std::vector<Event> events_of(sqlite::StatementCache& statements, CaseId id,
+                                      EventDecoding decoding = EventDecoding::full) {
     auto st = statements.get(
-        "SELECT body, prev_hash, hash, global_seq, global_prev_hash, global_hash"
+        "SELECT body, prev_hash, hash, global_seq, global_prev_hash, global_hash, seq"
         " FROM events WHERE case_id = ? ORDER BY seq");
     st->bind(1, id);
     std::vector<Event> out;
     while (st->executeStep()) {
       Event e;
       std::string body = st->getColumn(0).getString();
-      try {
-        e = event_from_text(body);
-      } catch (const std::exception& error) {
-        throw StoreError("case " + std::to_string(id) +
-                         ": stored event unreadable: " + error.what());
+      if (decoding == EventDecoding::full) {
+        try {
+          e = event_from_text(body);
+        } catch (const std::exception& error) {
+          throw StoreError("case " + std::to_string(id) +
+                           ": stored event unreadable: " + error.what());
+        }
+      } else {
+        e.case_id = id;
+        e.seq = st->getColumn(6).getInt64();
       }
       e.body = std::move(body);
       e.prev_hash = st->getColumn(1).getString();

@@ -162,7 +162,15 @@ bool append_event_row(std::string& out, const Event& e, const ExportOptions& opt
     append_chain_fields(out, e, body);
     return false;
   }
-  json::object row = spliceable ? json::parse(body).as_object() : to_json(e);
+  json::object row;
+  if (spliceable) {
+    row = json::parse(body).as_object();
+  } else if (e.type.empty()) {
+    // Read with EventDecoding::sealed_only: the fields are still in the body.
+    row = to_json(event_from_text(body));
+  } else {
+    row = to_json(e);
+  }
   bool redacted = false;
   if (!options.show_pii) {
     json::value shown = masked(row);
