@@ -208,16 +208,38 @@ TEST_F(ThousandCases, TamperingInTheMiddleIsNamed) {
 // The bulk export reads events without decoding them (EventDecoding::sealed_only); each case
 // line must still be exactly the single-case export of the fully read history.
 TEST_F(ThousandCases, EachLineIsTheSingleCaseExportOfTheStoredHistory) {
-  std::vector<std::string> lines = lines_of(export_all(db_->store(), db_->engine(), jsonl_info()));
-  ASSERT_EQ(lines.size(), 1002u);
-  for (size_t i = 1; i + 1 < lines.size(); ++i) {
-    CaseId id = json::parse(lines[i]).at("case").at("id").as_int64();
-    std::optional<Case> stored = db_->store().load_case(id);
-    ASSERT_TRUE(stored.has_value());
-    std::string expected = export_case_text(db_->engine(), *stored, db_->store().history(id),
-                                            fixture::date("2025-06-30"), ExportOptions{});
-    ASSERT_EQ(lines[i], expected) << "case " << id;
+  for (bool show_pii : {true, false}) {
+    BulkExportInfo info = jsonl_info();
+    info.show_pii = show_pii;
+    ExportOptions options;
+    options.show_pii = show_pii;
+    std::vector<std::string> lines = lines_of(export_all(db_->store(), db_->engine(), info));
+    ASSERT_EQ(lines.size(), 1002u);
+    for (size_t i = 1; i + 1 < lines.size(); ++i) {
+      CaseId id = json::parse(lines[i]).at("case").at("id").as_int64();
+      std::optional<Case> stored = db_->store().load_case(id);
+      ASSERT_TRUE(stored.has_value());
+      std::string expected = export_case_text(db_->engine(), *stored, db_->store().history(id),
+                                              fixture::date("2025-06-30"), options);
+      ASSERT_EQ(lines[i], expected) << "case " << id << (show_pii ? "" : " (masked)");
+    }
   }
+}
+
+// The CSV's columns come from the decoded events: its rows are the single-case CSV rows of the
+// fully read history, case after case.
+TEST_F(ThousandCases, CsvRowsAreTheSingleCaseRowsOfTheStoredHistory) {
+  BulkExportInfo info = jsonl_info();
+  info.format = "csv";
+  info.filter.agency = "fgw";
+  std::string expected = bulk_csv_header();
+  for (const Case& c : db_->store().list_cases(bulk_case_filter(info.filter, 0, 0, 1000)))
+    expected += case_csv_rows(db_->store().history(c.id), ExportOptions{},
+                              {std::to_string(c.id), c.number});
+  std::string text = export_all(db_->store(), db_->engine(), info);
+  ASSERT_EQ(text.rfind(expected, 0), 0u);  // everything but the trailing manifest row
+  EXPECT_EQ(text.substr(expected.size()).rfind("#manifest,", 0), 0u);
+  EXPECT_NE(expected.find("submit_review"), std::string::npos);
 }
 
 // A stored body that is not canonical (a blank before its closing brace) cannot be spliced: the

@@ -9,9 +9,9 @@ void LogTaskFailure::operator()(std::exception_ptr failure) const {
   try {
     std::rethrow_exception(failure);
   } catch (const std::exception& e) {
-    spdlog::error("{} failed: {}", task, e.what());
+    spdlog::error("{} failed: {}", task_, e.what());
   } catch (...) {
-    spdlog::error("{} failed: an exception that is not a std::exception", task);
+    spdlog::error("{} failed: an exception that is not a std::exception", task_);
   }
 }
 

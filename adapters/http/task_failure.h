@@ -5,13 +5,20 @@
 // as "<task> failed: <what()>" and nothing else happens (the task has already ended).
 #pragma once
 
+#include <cstddef>
 #include <exception>
 
 namespace disclose::http {
 
-struct LogTaskFailure {
-  const char* task;  // a static string, e.g. "http: connection task"
+class LogTaskFailure {
+ public:
+  // A string literal only (e.g. "http: connection task"): the handler outlives any local string.
+  template <std::size_t N>
+  explicit LogTaskFailure(const char (&task)[N]) : task_(task) {}
   void operator()(std::exception_ptr failure) const;
+
+ private:
+  const char* task_;
 };
 
 }  // namespace disclose::http

@@ -86,10 +86,9 @@ bool BulkExportStream::next(std::string& chunk) {
       return true;
     }
     case Stage::cases: {
-      // JSON Lines with PII shown hands each event's stored body over as it is; only the CSV
-      // and masking need the decoded fields.
-      const EventDecoding decoding =
-          !csv && options.show_pii ? EventDecoding::sealed_only : EventDecoding::full;
+      // JSON Lines hands each event's stored body over as it is (masking parses the body
+      // itself); only the CSV's columns need the decoded fields.
+      const EventDecoding decoding = csv ? EventDecoding::full : EventDecoding::sealed_only;
       std::vector<CaseHistory> page = store_.case_histories(
           bulk_case_filter(info_.filter, after_, until_, page_size_), decoding);
       for (const CaseHistory& h : page) {

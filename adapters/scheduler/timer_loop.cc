@@ -68,6 +68,11 @@ struct TimerLoop::Impl {
   // Static, holding `self` from the moment it is spawned: a member coroutine would take its
   // shared_ptr only when it first runs, after the TimerLoop might already be gone.
   static asio::awaitable<void> run(std::shared_ptr<Impl> self) {
+    // Cleared however the loop ends (an exception included), so start() can run it again.
+    struct ClearRunning {
+      Impl& impl;
+      ~ClearRunning() { impl.running = false; }
+    } clear_running{*self};
     while (!self->stopped) {
       ++self->rounds;
       self->woken = false;
@@ -77,7 +82,6 @@ struct TimerLoop::Impl {
       self->timer.expires_after(sleep);
       co_await self->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
-    self->running = false;
   }
 
   asio::io_context& io;

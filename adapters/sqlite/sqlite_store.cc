@@ -1430,6 +1430,11 @@ class SqliteStore final : public Store {
       } else {
         e.case_id = id;
         e.seq = st->getColumn(6).getInt64();
+        // Undecoded, a body is handed over as stored (a tampered one shows in `audit verify`
+        // and in the export's own verification); an empty one would be rebuilt from nothing.
+        if (body.empty())
+          throw StoreError("case " + std::to_string(id) + ": stored event " +
+                           std::to_string(e.seq) + " has an empty body");
       }
       e.body = std::move(body);
       e.prev_hash = st->getColumn(1).getString();

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <exception>
 #include <sstream>
+#include <stdexcept>
 
 #include "disclose/audit.h"
 #include "disclose/case_json.h"
@@ -165,11 +166,16 @@ bool append_event_row(std::string& out, const Event& e, const ExportOptions& opt
   json::object row;
   if (spliceable) {
     row = json::parse(body).as_object();
-  } else if (e.type.empty()) {
-    // Read with EventDecoding::sealed_only: the fields are still in the body.
-    row = to_json(event_from_text(body));
-  } else {
+  } else if (!e.type.empty()) {
     row = to_json(e);
+  } else {
+    // Read with EventDecoding::sealed_only (an empty type, store.h): the fields are in the body.
+    try {
+      row = to_json(event_from_text(body));
+    } catch (const std::exception& error) {
+      throw std::runtime_error("case " + std::to_string(e.case_id) + " event seq " +
+                               std::to_string(e.seq) + ": stored body unreadable: " + error.what());
+    }
   }
   bool redacted = false;
   if (!options.show_pii) {
