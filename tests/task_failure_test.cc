@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -49,29 +51,28 @@ asio::awaitable<void> ends_normally() {
   co_return;
 }
 
-TEST(LogTaskFailure, AStdExceptionIsLoggedAsAnErrorWithTheTaskAndItsMessage) {
+// What the default logger records while `task` runs to its end under LogTaskFailure{name}.
+template <std::size_t N>
+std::string logged_by(asio::awaitable<void> task, const char (&name)[N]) {
   CapturedLog log;
   asio::io_context io;
-  asio::co_spawn(io, throws_runtime_error(), LogTaskFailure{"timers: the loop"});
+  asio::co_spawn(io, std::move(task), LogTaskFailure{name});
   io.run();
-  EXPECT_EQ(log.text(), "error timers: the loop failed: the store went away\n");
+  return log.text();
+}
+
+TEST(LogTaskFailure, AStdExceptionIsLoggedAsAnErrorWithTheTaskAndItsMessage) {
+  EXPECT_EQ(logged_by(throws_runtime_error(), "timers: the loop"),
+            "error timers: the loop failed: the store went away\n");
 }
 
 TEST(LogTaskFailure, AnyOtherExceptionIsLoggedToo) {
-  CapturedLog log;
-  asio::io_context io;
-  asio::co_spawn(io, throws_an_int(), LogTaskFailure{"notify: delivery task"});
-  io.run();
-  EXPECT_EQ(log.text(),
+  EXPECT_EQ(logged_by(throws_an_int(), "notify: delivery task"),
             "error notify: delivery task failed: an exception that is not a std::exception\n");
 }
 
 TEST(LogTaskFailure, ATaskThatEndsNormallyLogsNothing) {
-  CapturedLog log;
-  asio::io_context io;
-  asio::co_spawn(io, ends_normally(), LogTaskFailure{"housekeeping: the loop"});
-  io.run();
-  EXPECT_EQ(log.text(), "");
+  EXPECT_EQ(logged_by(ends_normally(), "housekeeping: the loop"), "");
 }
 
 }  // namespace
