@@ -5,8 +5,11 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -62,13 +65,16 @@ class GroupCommitTest : public ::testing::Test {
   // Returns how many of the three threw; their messages are in errors_.
   int behind_a_blocked_group(const std::function<void()>& leader,
                              const std::function<void(int)>& write) {
+    std::atomic<bool> first_running{false};
     std::thread first([&] {
       commit_->run([&] {
         leader();
+        first_running = true;
         wait_for_queue(4);
       });
     });
-    while (commit_->waiting() < 1) std::this_thread::yield();
+    // Only once the first group is committing may the others queue, or they would join it.
+    while (!first_running) std::this_thread::yield();
     std::mutex errors_mutex;
     std::vector<std::thread> others;
     for (int v = 2; v <= 4; ++v) {
@@ -152,6 +158,107 @@ TEST_F(GroupCommitTest, AFailedCommitFailsItsWritesAndTheNextGroupCommits) {
   commit_->run([&] { insert(5); });
   commit_->run([&] { insert(6); });
   EXPECT_EQ(committed(), std::vector<int>({5, 6}));
+}
+
+// Holds the committing thread in a first group (write 1) until release() is called, so that
+// writes submitted meanwhile wait together for the next group.
+class BlockedGroup {
+ public:
+  BlockedGroup(GroupCommit& commit, const std::function<void()>& first_write)
+      : thread_([&commit, first_write, this] {
+          commit.run([&] {
+            first_write();
+            running_ = true;
+            while (!released_) std::this_thread::yield();
+          });
+        }) {
+    while (!running_) std::this_thread::yield();
+  }
+  ~BlockedGroup() {
+    release();
+    thread_.join();
+  }
+  void release() { released_ = true; }
+
+ private:
+  std::atomic<bool> running_{false};  // the first group is being committed
+  std::atomic<bool> released_{false};
+  std::thread thread_;
+};
+
+std::string error_text(std::exception_ptr error) {
+  if (!error) return "";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+TEST_F(GroupCommitTest, SubmitReturnsAtOnceAndTellsTheOutcomeOnceCommitted) {
+  std::promise<std::vector<int>> seen_when_told;  // by another connection
+  {
+    BlockedGroup first(*commit_, [&] { insert(1); });
+    commit_->submit([&] { insert(2); },
+                    [&](std::exception_ptr error) {
+                      EXPECT_EQ(error, nullptr);
+                      seen_when_told.set_value(committed());
+                    });
+    // submit() returned while the group before its own is still open.
+    EXPECT_EQ(commit_->waiting(), 2u);
+    EXPECT_TRUE(committed().empty());
+  }
+  EXPECT_EQ(seen_when_told.get_future().get(), std::vector<int>({1, 2}));
+  EXPECT_EQ(commit_->groups(), 2u);
+}
+
+TEST_F(GroupCommitTest, ASubmittedWriteThatThrowsIsToldItsOwnErrorAndRollsBackAlone) {
+  std::promise<std::string> told[3];
+  {
+    BlockedGroup first(*commit_, [] {});
+    for (int v = 2; v <= 4; ++v) {
+      commit_->submit(
+          [&, v] {
+            insert(v);
+            if (v == 3) throw std::runtime_error("refused");
+          },
+          [&, v](std::exception_ptr error) { told[v - 2].set_value(error_text(error)); });
+    }
+  }
+  EXPECT_EQ(told[0].get_future().get(), "");
+  EXPECT_EQ(told[1].get_future().get(), "refused");
+  EXPECT_EQ(told[2].get_future().get(), "");
+  EXPECT_EQ(committed(), std::vector<int>({2, 4}));
+  EXPECT_EQ(commit_->groups(), 2u);  // {1}, then {2, 3, 4}
+}
+
+TEST_F(GroupCommitTest, AWriteOnTheCommittingThreadCannotWaitForItself) {
+  std::promise<std::string> inside_work, inside_callback;
+  auto attempt = [&](std::promise<std::string>& outcome) {
+    try {
+      commit_->run([] {});
+      outcome.set_value("ran");
+    } catch (const std::logic_error&) {
+      outcome.set_value("refused");
+    }
+  };
+  commit_->submit([&] { attempt(inside_work); },
+                  [&](std::exception_ptr) { attempt(inside_callback); });
+  EXPECT_EQ(inside_work.get_future().get(), "refused");
+  EXPECT_EQ(inside_callback.get_future().get(), "refused");
+}
+
+TEST_F(GroupCommitTest, StoppingCommitsWhatIsStillQueued) {
+  std::atomic<int> told_committed{0};
+  for (int v = 1; v <= 3; ++v) {
+    commit_->submit([&, v] { insert(v); },
+                    [&](std::exception_ptr error) {
+                      if (!error) ++told_committed;
+                    });
+  }
+  commit_.reset();
+  EXPECT_EQ(told_committed, 3);
+  EXPECT_EQ(committed(), std::vector<int>({1, 2, 3}));
 }
 
 }  // namespace

@@ -6,18 +6,25 @@
 #include <algorithm>
 #include <exception>
 #include <memory>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace disclose::sqlite {
 
-// Shared by the waiting writer and the leader, so that the leader can wake it after letting go
-// of the queue's lock: a writer woken while the leader still held the lock would only block again
-// on it (a convoy of futex calls and context switches per write).
+// Shared by the writer and the committing thread, so that the committing thread can tell a
+// waiting writer after letting go of the queue's lock: a writer woken while the lock was still
+// held would only block again on it (a convoy of futex calls and context switches per write).
 struct GroupCommit::Writer {
-  const std::function<void()>* work = nullptr;
+  // run()'s work is the caller's, which outlives the write; submit()'s is kept here.
+  const std::function<void()>* borrowed_work = nullptr;
+  std::function<void()> owned_work;
+  Committed committed;  // submit() only
   std::exception_ptr error;
-  bool done = false;  // guarded by queue_mutex_
+  bool done = false;  // run() only; guarded by queue_mutex_
   std::condition_variable wake;
+
+  void work() const { borrowed_work ? (*borrowed_work)() : owned_work(); }
 };
 
 // The statements every group runs, prepared once: parsing them again for each write was a
@@ -44,39 +51,86 @@ void run_statement(SQLite::Statement& statement) {
 }  // namespace
 
 GroupCommit::GroupCommit(SQLite::Database& db, std::mutex& db_mutex, std::size_t max_group)
-    : db_(db), db_mutex_(db_mutex), max_group_(std::max<std::size_t>(1, max_group)) {}
+    : db_(db), db_mutex_(db_mutex), max_group_(std::max<std::size_t>(1, max_group)) {
+  committer_ = std::thread([this] { commit_loop(); });
+}
 
-GroupCommit::~GroupCommit() = default;
+GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  work_arrived_.notify_one();
+  committer_.join();
+}
 
 void GroupCommit::run(const std::function<void()>& work) {
   auto self = std::make_shared<Writer>();
-  self->work = &work;
+  self->borrowed_work = &work;
+  enqueue(self);
+  {
+    std::unique_lock lock(queue_mutex_);
+    self->wake.wait(lock, [&] { return self->done; });
+  }
+  if (self->error) std::rethrow_exception(self->error);
+}
+
+void GroupCommit::submit(std::function<void()> work, Committed committed) {
+  auto self = std::make_shared<Writer>();
+  self->owned_work = std::move(work);
+  self->committed = std::move(committed);
+  enqueue(self);
+}
+
+void GroupCommit::enqueue(const std::shared_ptr<Writer>& writer) {
+  if (std::this_thread::get_id() == committer_.get_id())
+    throw std::logic_error("a group commit write cannot wait for the thread that commits it");
+  bool wake;
+  {
+    std::lock_guard lock(queue_mutex_);
+    queue_.push_back(writer);
+    wake = idle_;
+    idle_ = false;  // one wake-up is enough
+  }
+  if (wake) work_arrived_.notify_one();
+}
+
+void GroupCommit::commit_loop() {
   std::unique_lock lock(queue_mutex_);
-  queue_.push_back(self);
-  self->wake.wait(lock, [&] { return self->done || queue_.front() == self; });
-  if (!self->done) {
-    // The leader: take the group as it stands now. Later arrivals wait for the next one.
-    std::vector<std::shared_ptr<Writer>> group(
-        queue_.begin(), queue_.begin() + std::min(queue_.size(), max_group_));
+  for (;;) {
+    if (queue_.empty()) {
+      if (stopping_) return;
+      idle_ = true;
+      work_arrived_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      idle_ = false;
+      continue;
+    }
+    // The group is the queue as it stands now; later writes wait for the next one.
+    const std::size_t size = std::min(queue_.size(), max_group_);
+    std::vector<std::shared_ptr<Writer>> group(queue_.begin(), queue_.begin() + size);
+    queue_.erase(queue_.begin(), queue_.begin() + size);
+    committing_ = size;
     lock.unlock();
     commit_group(group);
     lock.lock();
+    committing_ = 0;
     ++groups_;
-    writes_ += group.size();
-    for (std::size_t i = 0; i < group.size(); ++i) {
-      queue_.pop_front();
-      group[i]->done = true;
+    writes_ += size;
+    for (const auto& writer : group) writer->done = true;
+    lock.unlock();
+    // `group` keeps every writer alive until it has been told.
+    for (const auto& writer : group) {
+      if (!writer->committed) {
+        writer->wake.notify_one();
+        continue;
+      }
+      try {
+        writer->committed(writer->error);
+      } catch (...) {
+      }
     }
-    std::shared_ptr<Writer> next_leader = queue_.empty() ? nullptr : queue_.front();
-    lock.unlock();
-    // `group` keeps every writer alive until it has been woken.
-    for (const auto& writer : group)
-      if (writer != self) writer->wake.notify_one();
-    if (next_leader) next_leader->wake.notify_one();
-  } else {
-    lock.unlock();
+    lock.lock();
   }
-  if (self->error) std::rethrow_exception(self->error);
 }
 
 void GroupCommit::commit_group(const std::vector<std::shared_ptr<Writer>>& group) {
@@ -97,7 +151,7 @@ void GroupCommit::commit_group(const std::vector<std::shared_ptr<Writer>>& group
   for (const auto& writer : group) {
     try {
       run_statement(sql.savepoint);
-      (*writer->work)();
+      writer->work();
       run_statement(sql.release);
     } catch (...) {
       writer->error = std::current_exception();
@@ -143,7 +197,7 @@ std::size_t GroupCommit::writes() const {
 
 std::size_t GroupCommit::waiting() const {
   std::lock_guard lock(queue_mutex_);
-  return queue_.size();
+  return queue_.size() + committing_;
 }
 
 }  // namespace disclose::sqlite

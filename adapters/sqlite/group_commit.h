@@ -1,19 +1,23 @@
 // Group commit: concurrent writers share one SQLite transaction, and so one fsync, while each
-// still returns only after the transaction holding its write has committed.
+// still hears of its write only after the transaction holding it has committed.
 //
 // With synchronous=FULL every COMMIT waits for the disk; one commit per request caps a server at
-// a few thousand writes a second. Here a writer queues its work; the first in the queue becomes
-// the leader, opens one BEGIN IMMEDIATE, runs every queued work in its own SAVEPOINT (so one
-// failing write rolls back alone), commits once and wakes the others with their outcome. Writers
-// that arrive meanwhile form the next group. This is LevelDB's DBImpl::Write in miniature.
+// a few thousand writes a second. Here writes queue up and one committing thread, owned by this
+// object, takes the queue as it stands, opens one BEGIN IMMEDIATE, runs every queued write in its
+// own SAVEPOINT (so one failing write rolls back alone), commits once and then tells each writer
+// its outcome. Writes that arrive meanwhile form the next group. This is LevelDB's
+// DBImpl::Write, with the leader made a thread of its own so that a writer need not wait: run()
+// blocks its caller until the write's group committed, submit() returns at once and calls back.
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace SQLite {
@@ -24,23 +28,35 @@ namespace disclose::sqlite {
 
 class GroupCommit {
  public:
+  // Told once a submitted write's group has ended: null when it committed, else why not. Called
+  // on the committing thread, outside every lock; it must be quick (the next group waits for it)
+  // and must not run() or submit() (a write cannot wait for the thread that runs it). Whatever it
+  // throws is dropped.
+  using Committed = std::function<void(std::exception_ptr error)>;
+
   // `db` is the one writing connection; `db_mutex` is held while a group uses it (so a caller
   // that shares the connection for reads, as an in-memory database must, takes it too).
-  // At most `max_group` writes share one transaction.
+  // At most `max_group` writes share one transaction. Starts the committing thread.
   GroupCommit(SQLite::Database& db, std::mutex& db_mutex, std::size_t max_group = 512);
+  // Commits what is still queued, then stops the committing thread.
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
-  // Runs `work` on the writing connection inside a transaction, possibly on another writer's
-  // thread, and returns once that transaction committed. If `work` throws, only its own changes
-  // are rolled back and the exception is rethrown here. If the transaction itself fails (BEGIN
-  // or COMMIT, or an error that makes SQLite abandon it), every write of the group gets that
-  // error: none of them is durable. `work` must not call run() again (it would wait for itself).
+  // Runs `work` on the writing connection inside a transaction, on the committing thread, and
+  // returns once that transaction committed. If `work` throws, only its own changes are rolled
+  // back and the exception is rethrown here. If the transaction itself fails (BEGIN or COMMIT,
+  // or an error that makes SQLite abandon it), every write of the group gets that error: none of
+  // them is durable. Throws std::logic_error when called on the committing thread (from a
+  // write's work or a Committed callback), which would wait for itself.
   void run(const std::function<void()>& work);
 
+  // As run(), but returns at once; `committed` tells the outcome (`work`'s own exception, or
+  // the transaction's) once the group has ended. Throws std::logic_error on the committing thread.
+  void submit(std::function<void()> work, Committed committed);
+
   // Figures for benchmarks and tests: transactions committed and writes they carried, and the
-  // writes queued or running right now.
+  // writes queued or in the group committing right now.
   std::size_t groups() const;
   std::size_t writes() const;
   std::size_t waiting() const;
@@ -48,18 +64,25 @@ class GroupCommit {
  private:
   struct Writer;
   struct Statements;
+  void enqueue(const std::shared_ptr<Writer>& writer);
+  void commit_loop();
   // Runs the group in one transaction. Never throws: a failure is each writer's `error`.
   void commit_group(const std::vector<std::shared_ptr<Writer>>& group);
 
   SQLite::Database& db_;
   std::mutex& db_mutex_;
   const std::size_t max_group_;
-  std::unique_ptr<Statements> statements_;  // prepared on first use, under db_mutex_
+  std::unique_ptr<Statements> statements_;  // prepared on first use, on the committing thread
 
   mutable std::mutex queue_mutex_;
-  std::deque<std::shared_ptr<Writer>> queue_;  // the front is the leader of the next group
-  std::size_t groups_ = 0;                     // guarded by queue_mutex_
+  std::condition_variable work_arrived_;       // the committing thread waits on it when idle
+  std::deque<std::shared_ptr<Writer>> queue_;  // the next group, in arrival order
+  std::size_t committing_ = 0;                 // writes in the group being committed
+  bool idle_ = false;      // the committing thread waits for work (so a writer must wake it)
+  bool stopping_ = false;  // set by the destructor
+  std::size_t groups_ = 0;
   std::size_t writes_ = 0;
+  std::thread committer_;  // last: started once everything above is ready
 };
 
 }  // namespace disclose::sqlite
