@@ -7,6 +7,7 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <filesystem>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
@@ -411,6 +412,65 @@ TEST_F(SqliteStoreTest, VersionConflictWritesNothing) {
   }
   EXPECT_EQ(count("events"), 2);
   EXPECT_TRUE(store_->verify_audit().ok);
+}
+
+// What an append_event_async callback was told: "" for a commit, else the error.
+Store::Committed tell(std::promise<std::string>& outcome) {
+  return [&outcome](std::exception_ptr error) {
+    if (!error) return outcome.set_value("");
+    try {
+      std::rethrow_exception(error);
+    } catch (const VersionConflict& e) {
+      outcome.set_value("version conflict, now " + std::to_string(e.current));
+    } catch (const std::exception& e) {
+      outcome.set_value(e.what());
+    }
+  };
+}
+
+TEST_F(SqliteStoreTest, AsyncAppendsAreToldOnceCommittedAndALoserInTheGroupConflicts) {
+  add_agencies();
+  Case c = create("zrzy", "2025-03-03", {deadline("reply", "2025-03-31")});
+  Step first = advance(c, "submit_review", "review");
+  Step stale = advance(c, "withdraw", "closed");  // prepared from the same version
+  // A batch holds the committing thread, so both writes are prepared (each finds version 1)
+  // and queued before either commits; the second then conflicts inside the group.
+  std::promise<void> batch_running, release;
+  std::thread holder([&] {
+    store_->batch([&] {
+      batch_running.set_value();
+      release.get_future().wait();
+    });
+  });
+  batch_running.get_future().wait();
+  std::promise<std::string> first_told, stale_told;
+  store_->append_event_async(first.next, first.event, 1, {deadline("reply", "2025-04-01")}, {},
+                             tell(first_told));
+  store_->append_event_async(stale.next, stale.event, 1, {}, {}, tell(stale_told));
+  EXPECT_EQ(count("events"), 1);  // queued, not written
+  release.set_value();
+  holder.join();
+  EXPECT_EQ(first_told.get_future().get(), "");
+  EXPECT_EQ(stale_told.get_future().get(), "version conflict, now 2");
+  EXPECT_EQ(count("events"), 2);
+  EXPECT_EQ(store_->load_case(c.id)->state, "review");
+  EXPECT_EQ(raw().execAndGet("SELECT due_on FROM deadlines").getString(), "2025-04-01");
+  EXPECT_TRUE(store_->verify_audit().ok);
+}
+
+TEST_F(SqliteStoreTest, AnAsyncAppendAlreadyStaleIsRefusedBeforeItIsQueued) {
+  add_agencies();
+  Case c = create("zrzy", "2025-03-03");
+  Step first = advance(c, "submit_review", "review");
+  Step stale = advance(c, "withdraw", "closed");
+  store_->append_event(first.next, first.event, 1, {});
+  bool called = false;
+  EXPECT_THROW(store_->append_event_async(stale.next, stale.event, 1, {}, {},
+                                          [&](std::exception_ptr) { called = true; }),
+               VersionConflict);
+  store_.reset();  // the committing thread has finished whatever was queued
+  EXPECT_FALSE(called);
+  EXPECT_EQ(count("events"), 2);
 }
 
 TEST_F(SqliteStoreTest, TriggersRefuseUpdateAndDeleteOfEvents) {

@@ -523,69 +523,46 @@ class SqliteStore final : public Store {
   void append_event(const Case& next, Event event, int64_t expected_version,
                     const std::vector<DeadlineView>& deadlines,
                     const IdempotencyBuilder& remember) override {
-    if (event.case_id == 0) event.case_id = next.id;
-    if (event.case_id != next.id) throw StoreError("event and case name different cases");
-    if (event.seq != expected_version + 1 || next.version != event.seq) {
-      throw StoreError("event seq " + std::to_string(event.seq) + " and case version " +
-                       std::to_string(next.version) + " must both be " +
-                       std::to_string(expected_version + 1));
-    }
+    check_append(next, event, expected_version);
     // Everything that does not need the write lock is done first, concurrently with other
     // writers, so that the commit group's serial section only writes and checks.
     PreparedAppend prepared = prepare_append(next, event, expected_version, deadlines);
-    write("append_event", [&] {
-      const Case& stored = prepared.stored;
-      // Only the indexed columns that changed are set: SQLite rewrites a row's entry in every
-      // index holding a column of the SET list, whether its value changed or not.
-      const IndexedColumns after = indexed_columns(stored);
-      const IndexedColumns& before = prepared.before;
-      const bool state = after.state != before.state;
-      const bool closed_on = after.closed_on != before.closed_on;
-      const bool assignee = after.assignee != before.assignee;
-      const bool report = after.applicant_kind != before.applicant_kind ||
-                          after.determination != before.determination ||
-                          after.remedies_fees != before.remedies_fees;
-      // The search columns follow the document, in case an action corrects the registration.
-      std::string sql =
-          "UPDATE cases SET version = :version, doc = :doc, updated_at = :updated_at,"
-          " applicant_name = :applicant_name, request_description = :request_description";
-      if (state) sql += ", state = :state";
-      if (closed_on) sql += ", closed_on = :closed_on";
-      if (assignee) sql += ", assignee = :assignee";
-      if (report) {
-        sql +=
-            ", applicant_kind = :applicant_kind, determination = :determination,"
-            " remedies_fees = :remedies_fees";
-      }
-      sql += " WHERE id = :id AND version = :expected";
-      auto st = statements_.get(sql);
-      st->bind(":version", stored.version);
-      st->bind(":doc", prepared.doc);
-      st->bind(":updated_at", format_instant(stored.updated_at, 0));
-      st->bind(":applicant_name", stored.registration.applicant.name);
-      st->bind(":request_description", stored.registration.request.description);
-      if (state) st->bind(":state", after.state);
-      if (closed_on) bind_optional(*st, st->getIndex(":closed_on"), after.closed_on);
-      if (assignee) st->bind(":assignee", after.assignee);
-      if (report) {
-        st->bind(":applicant_kind", after.applicant_kind);
-        st->bind(":determination", after.determination);
-        bind_optional(*st, st->getIndex(":remedies_fees"), after.remedies_fees);
-      }
-      st->bind(":id", stored.id);
-      st->bind(":expected", expected_version);
-      if (st->exec() == 0) {
-        SQLite::Statement version(db_, "SELECT version FROM cases WHERE id = ?");
-        version.bind(1, stored.id);
-        if (!version.executeStep()) throw StoreError("no case " + std::to_string(stored.id));
-        throw VersionConflict(stored.id, version.getColumn(0).getInt64());
-      }
-      insert_event(event);
-      write_deadlines(stored.id, prepared.deadlines);
-      if (prepared.hook) write_planned_effects(prepared, event);
-      if (remember) remember_in_transaction(remember(stored));  // see create_case
-    });
+    write("append_event", [&] { write_append(prepared, event, remember); });
     written(std::move(prepared.effects));
+  }
+
+  void append_event_async(const Case& next, Event event, int64_t expected_version,
+                          const std::vector<DeadlineView>& deadlines, IdempotencyBuilder remember,
+                          Committed committed) override {
+    if (batch_owner_ == this) throw StoreError("append_event_async cannot join a batch");
+    check_append(next, event, expected_version);
+    auto pending = std::make_shared<PendingAppend>();
+    pending->event = std::move(event);
+    pending->prepared = prepare_append(next, pending->event, expected_version, deadlines);
+    pending->remember = std::move(remember);
+    pending->committed = std::move(committed);
+    guarded("append_event", [&] {
+      commit_.submit(
+          [this, pending] {
+            guarded("append_event",
+                    [&] { write_append(pending->prepared, pending->event, pending->remember); });
+          },
+          [this, pending](std::exception_ptr error) {
+            // As append_event would have thrown it: the transaction's own failures are SQLite's.
+            if (error) {
+              try {
+                std::rethrow_exception(error);
+              } catch (const SQLite::Exception& e) {
+                error = std::make_exception_ptr(
+                    StoreError(std::string("sqlite append_event: ") + e.what()));
+              } catch (...) {
+              }
+            } else {
+              notify_written(pending->prepared.effects);
+            }
+            pending->committed(error);
+          });
+    });
   }
 
   void batch(const std::function<void()>& writes) override {
@@ -1265,6 +1242,15 @@ class SqliteStore final : public Store {
     CaseWriteEffects effects;
   };
 
+  // An append_event_async write, shared by its work and its callback (both run on the
+  // committing thread).
+  struct PendingAppend {
+    Event event;
+    PreparedAppend prepared;
+    IdempotencyBuilder remember;
+    Committed committed;
+  };
+
   // Reads, in one snapshot on a reading connection, what the write needs besides the lock: the
   // case's number and indexed columns, its last event's hash, its deadline rows (to write only
   // what changes) and the hook's inputs. Then seals the event into the case's chain, serialises
@@ -1322,6 +1308,72 @@ class SqliteStore final : public Store {
       prepared.effects = (*prepared.hook)(prepared.stored, event, prepared.inputs.context());
     }
     return prepared;
+  }
+
+  static void check_append(const Case& next, Event& event, int64_t expected_version) {
+    if (event.case_id == 0) event.case_id = next.id;
+    if (event.case_id != next.id) throw StoreError("event and case name different cases");
+    if (event.seq != expected_version + 1 || next.version != event.seq) {
+      throw StoreError("event seq " + std::to_string(event.seq) + " and case version " +
+                       std::to_string(next.version) + " must both be " +
+                       std::to_string(expected_version + 1));
+    }
+  }
+
+  // append_event's work inside its commit group: the case row (if still at the expected
+  // version), the event, the deadline rows, the planned effects and the remembered response.
+  void write_append(PreparedAppend& prepared, Event& event, const IdempotencyBuilder& remember) {
+    const Case& stored = prepared.stored;
+    const int64_t expected_version = stored.version - 1;
+    // Only the indexed columns that changed are set: SQLite rewrites a row's entry in every
+    // index holding a column of the SET list, whether its value changed or not.
+    const IndexedColumns after = indexed_columns(stored);
+    const IndexedColumns& before = prepared.before;
+    const bool state = after.state != before.state;
+    const bool closed_on = after.closed_on != before.closed_on;
+    const bool assignee = after.assignee != before.assignee;
+    const bool report = after.applicant_kind != before.applicant_kind ||
+                        after.determination != before.determination ||
+                        after.remedies_fees != before.remedies_fees;
+    // The search columns follow the document, in case an action corrects the registration.
+    std::string sql =
+        "UPDATE cases SET version = :version, doc = :doc, updated_at = :updated_at,"
+        " applicant_name = :applicant_name, request_description = :request_description";
+    if (state) sql += ", state = :state";
+    if (closed_on) sql += ", closed_on = :closed_on";
+    if (assignee) sql += ", assignee = :assignee";
+    if (report) {
+      sql +=
+          ", applicant_kind = :applicant_kind, determination = :determination,"
+          " remedies_fees = :remedies_fees";
+    }
+    sql += " WHERE id = :id AND version = :expected";
+    auto st = statements_.get(sql);
+    st->bind(":version", stored.version);
+    st->bind(":doc", prepared.doc);
+    st->bind(":updated_at", format_instant(stored.updated_at, 0));
+    st->bind(":applicant_name", stored.registration.applicant.name);
+    st->bind(":request_description", stored.registration.request.description);
+    if (state) st->bind(":state", after.state);
+    if (closed_on) bind_optional(*st, st->getIndex(":closed_on"), after.closed_on);
+    if (assignee) st->bind(":assignee", after.assignee);
+    if (report) {
+      st->bind(":applicant_kind", after.applicant_kind);
+      st->bind(":determination", after.determination);
+      bind_optional(*st, st->getIndex(":remedies_fees"), after.remedies_fees);
+    }
+    st->bind(":id", stored.id);
+    st->bind(":expected", expected_version);
+    if (st->exec() == 0) {
+      SQLite::Statement version(db_, "SELECT version FROM cases WHERE id = ?");
+      version.bind(1, stored.id);
+      if (!version.executeStep()) throw StoreError("no case " + std::to_string(stored.id));
+      throw VersionConflict(stored.id, version.getColumn(0).getInt64());
+    }
+    insert_event(event);
+    write_deadlines(stored.id, prepared.deadlines);
+    if (prepared.hook) write_planned_effects(prepared, event);
+    if (remember) remember_in_transaction(remember(stored));  // see create_case
   }
 
   // Inside append_event's transaction: plans again if the hook's inputs changed since they were

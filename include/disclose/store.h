@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <set>
@@ -309,6 +310,18 @@ class Store {
   virtual void append_event(const Case& next, Event event, int64_t expected_version,
                             const std::vector<DeadlineView>& deadlines,
                             const IdempotencyBuilder& remember = {}) = 0;
+  // Told the outcome of an asynchronous write: null once it has committed, else the error the
+  // synchronous call would have thrown (StoreError, VersionConflict, IdempotencyConflict, …).
+  // Called once, on the store's committing thread: it must be quick (the next commit waits for
+  // it) and must not write to the store.
+  using Committed = std::function<void(std::exception_ptr error)>;
+  // append_event without waiting for the commit: the checks and reads that need no lock are
+  // done here, and what they find wrong is thrown here (and `committed` is never called); else
+  // the write is queued for a commit group and `committed` told how it ended. So a caller need
+  // not park a thread per pending write. Not inside batch() (throws StoreError).
+  virtual void append_event_async(const Case& next, Event event, int64_t expected_version,
+                                  const std::vector<DeadlineView>& deadlines,
+                                  IdempotencyBuilder remember, Committed committed) = 0;
   // Runs `writes` (this thread's calls to the store) in one transaction, committed once when it
   // returns: for bulk loads such as the data generator, where a commit per write would dominate.
   // A writing call inside that throws still rolls back alone (its own savepoint); an exception
