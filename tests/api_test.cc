@@ -9,12 +9,14 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -160,6 +162,12 @@ class ApiTest : public ::testing::Test {
   Response call(const std::string& method, const std::string& target, const std::string& who,
                 const std::string& body = "",
                 std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return api_->handle(request(method, target, who, body, std::move(headers)));
+  }
+
+  Request request(const std::string& method, const std::string& target, const std::string& who,
+                  const std::string& body = "",
+                  std::vector<std::pair<std::string, std::string>> headers = {}) {
     Request r;
     r.method = method;
     r.target = target;
@@ -172,7 +180,16 @@ class ApiTest : public ::testing::Test {
     }
     for (auto& h : headers) r.headers.push_back(std::move(h));
     if (!body.empty()) r.headers.emplace_back("Content-Type", "application/json");
-    return api_->handle(r);
+    return r;
+  }
+
+  // An action through handle_async, as the server's handler threads call it; the answer may
+  // come later, from the store's committing thread. `r` must outlive the answer.
+  std::future<Response> act_async(const Request& r) {
+    auto answer = std::make_shared<std::promise<Response>>();
+    std::future<Response> future = answer->get_future();
+    api_->handle_async(r, [answer](Response response) { answer->set_value(std::move(response)); });
+    return future;
   }
 
   // Registers a case as `who` (the registrar by default) and returns its id.
@@ -750,6 +767,57 @@ TEST_F(ApiTest, Conflicts409) {
   ASSERT_TRUE(is_error(again, 409, "version_conflict"));
   EXPECT_EQ(parse(again).at("error").at("current_version").as_int64(), 4);
   EXPECT_EQ(history(id).size(), 4u);
+}
+
+// ---- answered after the commit (handle_async) ---------------------------------------------------
+
+TEST_F(ApiTest, AnActionAnsweredAfterItsCommitAnswersAsHandleDoes) {
+  int64_t id = create();
+  Request submit = request("POST", case_path(id) + "/actions/submit_review", "registrar", "{}");
+  Response answer = act_async(submit).get();
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(header_of(answer, "ETag"), "\"2\"");
+  EXPECT_EQ(answer.route, "/api/v1/cases/{id}/actions/{action}");
+  EXPECT_EQ(answer.actor, staff_.at("registrar").actor_id());
+  json::object answered = parse(answer).as_object();
+  EXPECT_EQ(answered.at("state").as_string(), "review");
+  // Durable when answered: the stored case is what the answer says.
+  EXPECT_EQ(answered, get_case(id));
+  // Refusals found before the write are answered the same way, at once.
+  Request stale = request("POST", case_path(id) + "/actions/note", "registrar", R"({"text": "a"})",
+                          {{"If-Match", "\"1\""}});
+  EXPECT_TRUE(is_error(act_async(stale).get(), 409, "version_conflict"));
+  Request wrong = request("POST", case_path(id) + "/actions/archive", "registrar", "{}");
+  EXPECT_TRUE(is_error(act_async(wrong).get(), 409, "not_allowed_in_state"));
+  EXPECT_EQ(history(id).size(), 2u);
+}
+
+TEST_F(ApiTest, OfTwoActionsOnOneVersionInOneCommitGroupTheSecondIsAConflict) {
+  int64_t id = create();
+  Request note_a =
+      request("POST", case_path(id) + "/actions/note", "registrar", R"({"text": "a"})");
+  Request note_b =
+      request("POST", case_path(id) + "/actions/note", "registrar", R"({"text": "b"})");
+  // A batch holds the store's committing thread, so both actions are checked against version 1
+  // and queued before either commits.
+  std::promise<void> batch_running, release;
+  std::thread holder([&] {
+    store_->batch([&] {
+      batch_running.set_value();
+      release.get_future().wait();
+    });
+  });
+  batch_running.get_future().wait();
+  std::future<Response> a = act_async(note_a);
+  std::future<Response> b = act_async(note_b);
+  release.set_value();
+  holder.join();
+  Response first = a.get();
+  Response second = b.get();
+  EXPECT_EQ(first.status, 200) << first.body;
+  ASSERT_TRUE(is_error(second, 409, "version_conflict"));
+  EXPECT_EQ(parse(second).at("error").at("current_version").as_int64(), 2);
+  EXPECT_EQ(history(id).size(), 2u);
 }
 
 // ---- idempotency -------------------------------------------------------------------------------

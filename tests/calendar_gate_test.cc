@@ -6,7 +6,7 @@
 
 #include <functional>
 #include <future>
-#include <shared_mutex>
+#include <optional>
 #include <string>
 
 namespace disclose::cli {
@@ -29,9 +29,18 @@ class ProbeHandler : public http::Handler {
     return response;
   }
 
+  // With `defer`, keeps `respond` in `deferred` for the test to answer (or drop) later.
+  void handle_async(const http::Request& request, http::Respond respond) override {
+    if (!defer) return Handler::handle_async(request, std::move(respond));
+    on_handle();
+    deferred = std::move(respond);
+  }
+
   std::function<void()> on_handle = [] {};
   std::function<void()> on_piece = [] {};
   int pieces = 0;
+  bool defer = false;
+  http::Respond deferred;
 };
 
 http::Request request(const std::string& method, const std::string& target) {
@@ -58,7 +67,7 @@ class CalendarGateTest : public ::testing::Test {
     return std::async(std::launch::async, attempt).get();
   }
 
-  std::shared_mutex lock_;
+  SharedGate lock_;
   ProbeHandler inner_;
   CalendarGate gate_{inner_, lock_};
 };
@@ -103,6 +112,39 @@ TEST_F(CalendarGateTest, EachPieceOfAStreamedBodySharesTheGate) {
   }
   EXPECT_EQ(produced, 3);
   EXPECT_EQ(pieces_under_gate, 3);
+}
+
+TEST_F(CalendarGateTest, ARequestAnsweredLaterSharesTheGateUntilItsAnswer) {
+  inner_.defer = true;
+  std::optional<int> answered;
+  gate_.handle_async(request("POST", "/api/v1/cases/1/actions/accept"),
+                     [&](http::Response r) { answered = r.status; });
+  EXPECT_FALSE(answered);
+  EXPECT_FALSE(import_could_start());  // handle_async returned; the answer is not in yet
+  EXPECT_TRUE(request_could_start());
+  // Answered on another thread, as a commit group's thread does.
+  std::async(std::launch::async, [&] { inner_.deferred(http::Response{}); }).get();
+  EXPECT_EQ(answered, 200);
+  EXPECT_TRUE(import_could_start());
+}
+
+TEST_F(CalendarGateTest, AnAnswerThatNeverComesStillLetsGoOfTheGate) {
+  inner_.defer = true;
+  gate_.handle_async(request("POST", "/api/v1/cases/1/actions/accept"), [](http::Response) {});
+  EXPECT_FALSE(import_could_start());
+  inner_.deferred = nullptr;  // the inner handler dropped its callback (it threw, say)
+  EXPECT_TRUE(import_could_start());
+}
+
+TEST_F(CalendarGateTest, AnImportAskedAsynchronouslyStillRunsAlone) {
+  bool import_alone = false;
+  inner_.on_handle = [&] { import_alone = !request_could_start(); };
+  std::optional<int> answered;
+  gate_.handle_async(request("PUT", "/api/v1/calendar/2026"),
+                     [&](http::Response r) { answered = r.status; });
+  EXPECT_TRUE(import_alone);
+  EXPECT_EQ(answered, 200);
+  EXPECT_TRUE(import_could_start());
 }
 
 }  // namespace

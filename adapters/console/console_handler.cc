@@ -71,11 +71,21 @@ const EmbeddedFile* ConsoleHandler::find(std::string_view path) const {
   return nullptr;
 }
 
-http::Response ConsoleHandler::handle(const http::Request& request) {
+bool ConsoleHandler::for_api(const http::Request& request) {
   std::string_view target = request.target;
   std::string_view path = target.substr(0, target.find('?'));
-  if ((request.method != "GET" && request.method != "HEAD") || api_path(path))
-    return api_.handle(request);
+  return (request.method != "GET" && request.method != "HEAD") || api_path(path);
+}
+
+void ConsoleHandler::handle_async(const http::Request& request, http::Respond respond) {
+  if (for_api(request)) return api_.handle_async(request, std::move(respond));
+  respond(handle(request));
+}
+
+http::Response ConsoleHandler::handle(const http::Request& request) {
+  if (for_api(request)) return api_.handle(request);
+  std::string_view target = request.target;
+  std::string_view path = target.substr(0, target.find('?'));
 
   const EmbeddedFile* file = nullptr;
   http::Response r;

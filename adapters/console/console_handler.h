@@ -22,8 +22,13 @@ class ConsoleHandler final : public http::Handler {
                           std::span<const EmbeddedFile> files = embedded_console_files());
 
   http::Response handle(const http::Request& request) override;
+  // The API's requests go on to its handle_async (a case write answers after its commit); the
+  // console's files are answered at once.
+  void handle_async(const http::Request& request, http::Respond respond) override;
 
  private:
+  // Whether the request is the API's (see the top of this file).
+  static bool for_api(const http::Request& request);
   http::Response serve_file(const http::Request& request, const EmbeddedFile& file) const;
   const EmbeddedFile* find(std::string_view path) const;
 

@@ -39,11 +39,19 @@ struct Response {
   std::string actor;
 };
 
+// Takes a request's response; see Handler::handle_async.
+using Respond = std::function<void(Response)>;
+
 class Handler {
  public:
   virtual ~Handler() = default;
   // Must not throw: every failure becomes a response.
   virtual Response handle(const Request& request) = 0;
+  // The same for a caller that need not wait: `respond` takes the response exactly once, on
+  // whichever thread has it, possibly after this returns (a case write answers from the store's
+  // committing thread once its commit group is durable, so no thread sits waiting meanwhile).
+  // `request` must stay valid until then. Must not throw. By default, handle() at once.
+  virtual void handle_async(const Request& request, Respond respond) { respond(handle(request)); }
 };
 
 }  // namespace disclose::http

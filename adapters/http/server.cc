@@ -287,7 +287,11 @@ struct Server::Impl {
 
   // The handler's response, or a 500 if it threw (it must not, but a server cannot trust that).
   Response handle_safely(const Request& request);
-  // handle_safely on a worker thread; resumes the calling coroutine on its strand.
+  // The handler's handle_async, with `respond` called exactly once: with a 500 if the handler
+  // threw before answering.
+  void handle_async_safely(const Request& request, Respond respond);
+  // handle_async_safely on a worker thread; resumes the calling coroutine on its strand once
+  // the response is in, from whichever thread gives it (the worker is free meanwhile).
   asio::awaitable<Response> handle_on_worker(const Request& request);
 
   void open(asio::io_context& io);
@@ -834,18 +838,36 @@ Response Server::Impl::handle_safely(const Request& request) {
   return internal_error();
 }
 
+void Server::Impl::handle_async_safely(const Request& request, Respond respond) {
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  Respond once = [answered, respond = std::move(respond)](Response response) {
+    if (!answered->exchange(true)) respond(std::move(response));
+  };
+  try {
+    handler.handle_async(request, once);
+    return;
+  } catch (const std::exception& e) {
+    spdlog::error("http {} handler threw: {}", request.request_id, e.what());
+  } catch (...) {
+    spdlog::error("http {} handler threw", request.request_id);
+  }
+  once(internal_error());
+}
+
 asio::awaitable<Response> Server::Impl::handle_on_worker(const Request& request) {
   // `request` lives in the awaiting coroutine's frame, which stays suspended until the
-  // completion below runs, so the worker may read it by reference.
+  // completion below runs, so the handler may read it by reference until it responds.
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
       [this, &request](auto completion) {
-        asio::post(*workers, [this, &request, completion = std::move(completion)]() mutable {
-          Response response = handle_safely(request);
-          auto home = asio::get_associated_executor(completion);
-          asio::post(
-              home, [completion = std::move(completion), response = std::move(response)]() mutable {
-                std::move(completion)(std::move(response));
-              });
+        // Respond must be copyable; the completion is move-only and runs once.
+        auto shared = std::make_shared<decltype(completion)>(std::move(completion));
+        asio::post(*workers, [this, &request, shared] {
+          handle_async_safely(request, [shared](Response response) {
+            auto home = asio::get_associated_executor(*shared);
+            asio::post(home, [shared, response = std::move(response)]() mutable {
+              std::move (*shared)(std::move(response));
+            });
+          });
         });
       },
       asio::use_awaitable);

@@ -33,7 +33,7 @@ struct TimerLoop::Impl {
 
   // One round: fire what is due, then compute how long to sleep.
   std::chrono::steady_clock::duration round() {
-    std::shared_lock<std::shared_mutex> gate;
+    std::shared_lock<SharedGate> gate;
     if (options.round_lock) gate = std::shared_lock(*options.round_lock);
     Moment now = clock.now();
     try {

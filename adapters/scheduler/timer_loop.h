@@ -9,10 +9,10 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <shared_mutex>
 
 #include <boost/asio/io_context.hpp>
 
+#include "disclose/shared_gate.h"
 #include "disclose/store.h"
 #include "disclose/time_source.h"
 #include "disclose/timer_service.h"
@@ -24,7 +24,7 @@ struct TimerLoopOptions {
   int batch_cases = 200;           // cases fired per round before other work gets the thread
   // Held shared during each round when set, so whoever takes it exclusively (a calendar import
   // under `serve`) never runs at the same time as a round.
-  std::shared_mutex* round_lock = nullptr;
+  SharedGate* round_lock = nullptr;
 };
 
 class TimerLoop {

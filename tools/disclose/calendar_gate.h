@@ -3,49 +3,72 @@
 // Importing a calendar switches the working calendar's data in place (calendar_import.h), while
 // requests on the handler threads and the timer loop read it. So an import runs alone: it waits
 // for the requests in flight (and the piece of a streamed body being produced) and the timer round
-// to finish, and holds new ones back until it is done. Imports happen about once a year;
+// to finish, and holds new ones back until it is done. A request answered asynchronously (a case
+// write, once its commit group is durable) shares the gate until it is answered, as its write
+// may plan reminders from the calendar again inside the group. Imports happen about once a year;
 // everything else only ever shares the gate.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "disclose/shared_gate.h"
 #include "http/http_message.h"
 
 namespace disclose::cli {
 
 class CalendarGate final : public http::Handler {
  public:
-  // `inner` and `lock` must outlive the gate; the timer loop's rounds share `lock` too.
-  CalendarGate(http::Handler& inner, std::shared_mutex& lock) : inner_(inner), mutex_(lock) {}
+  // `inner` and `gate` must outlive this; the timer loop's rounds share `gate` too.
+  CalendarGate(http::Handler& inner, SharedGate& gate) : inner_(inner), gate_(gate) {}
 
   http::Response handle(const http::Request& request) override {
     if (imports_calendar(request)) {
-      std::unique_lock alone(mutex_);
+      std::unique_lock alone(gate_);
       return inner_.handle(request);
     }
     http::Response response;
     {
-      std::shared_lock shared(mutex_);
+      std::shared_lock shared(gate_);
       response = inner_.handle(request);
     }
+    return pieces_share_the_gate(std::move(response));
+  }
+
+  void handle_async(const http::Request& request, http::Respond respond) override {
+    if (imports_calendar(request)) {
+      respond(handle(request));
+      return;
+    }
+    // Let go when the response is in, on whichever thread that is (SharedGate allows it), or
+    // when the last copy of the callback goes (an inner handler that threw without answering).
+    auto shared = std::make_shared<std::shared_lock<SharedGate>>(gate_);
+    inner_.handle_async(request,
+                        [this, shared, respond = std::move(respond)](http::Response response) {
+                          shared->unlock();
+                          respond(pieces_share_the_gate(std::move(response)));
+                        });
+  }
+
+ private:
+  // A streamed body (the bulk export) is produced after the response was given, piece by piece
+  // on the server's thread: each piece shares the gate too. An import may run between two
+  // pieces, never during one.
+  http::Response pieces_share_the_gate(http::Response response) {
     if (response.body_stream) {
-      // A streamed body (the bulk export) is produced after handle() returns, piece by piece on
-      // the server's thread: each piece shares the gate too. An import may run between two
-      // pieces, never during one.
       response.body_stream = [produce = std::move(response.body_stream),
-                              &mutex = mutex_](std::string& piece) {
-        std::shared_lock shared(mutex);
+                              &gate = gate_](std::string& piece) {
+        std::shared_lock shared(gate);
         return produce(piece);
       };
     }
     return response;
   }
 
- private:
   // PUT /api/v1/calendar/{year} (the only route that replaces the calendar).
   static bool imports_calendar(const http::Request& request) {
     constexpr std::string_view prefix = "/api/v1/calendar/";
@@ -53,7 +76,7 @@ class CalendarGate final : public http::Handler {
   }
 
   http::Handler& inner_;
-  std::shared_mutex& mutex_;
+  SharedGate& gate_;
 };
 
 }  // namespace disclose::cli

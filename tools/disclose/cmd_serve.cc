@@ -124,7 +124,7 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     notify::OutboxDispatcher dispatcher(background, store, clock, dispatch_options, random01);
     // Requests (on the handler threads) and timer rounds share the calendar gate; a calendar
     // import takes it alone (calendar_gate.h). The gate wraps the console below.
-    std::shared_mutex calendar_lock;
+    SharedGate calendar_lock;
     scheduler::TimerLoopOptions loop_options{std::chrono::seconds(config.timers.sweep_seconds)};
     loop_options.round_lock = &calendar_lock;
     scheduler::TimerLoop timer_loop(background, store, timers, clock, loop_options,

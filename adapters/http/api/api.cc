@@ -185,28 +185,84 @@ Api::Impl::Impl(Store& store_, const Engine& engine_, const TimeSource& clock_, 
   add_report_routes();
 }
 
+namespace {
+
+// Whatever the route set aside for every answer (error or not) goes out with `response`.
+void add_meta(Response& response, const Response& meta) {
+  response.route = meta.route;
+  response.actor = meta.actor;
+  for (const auto& h : meta.headers) response.headers.push_back(h);
+}
+
+}  // namespace
+
+Response Api::Impl::error_answer(std::exception_ptr error, const Request& request) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const ApiError& e) {
+    return error_response(e.status, e.code, e.message, e.field, e.extra);
+  } catch (const VersionConflict& e) {
+    return error_response(409, "version_conflict", e.what(), "",
+                          json::object{{"current_version", e.current}});
+  } catch (const std::exception& e) {
+    spdlog::error("request {}: internal error: {}", request.request_id, e.what());
+  } catch (...) {
+    spdlog::error("request {}: internal error", request.request_id);
+  }
+  return error_response(500, "internal", "internal error; see the server log", "",
+                        json::object{{"request_id", request.request_id}});
+}
+
 Response Api::Impl::handle(const Request& request) {
   Response meta;
   Response response;
   try {
-    response = dispatch(request, meta);
-  } catch (const ApiError& e) {
-    response = error_response(e.status, e.code, e.message, e.field, e.extra);
-  } catch (const VersionConflict& e) {
-    response = error_response(409, "version_conflict", e.what(), "",
-                              json::object{{"current_version", e.current}});
-  } catch (const std::exception& e) {
-    spdlog::error("request {}: internal error: {}", request.request_id, e.what());
-    response = error_response(500, "internal", "internal error; see the server log", "",
-                              json::object{{"request_id", request.request_id}});
+    response = *dispatch(request, meta, nullptr);
+  } catch (...) {
+    response = error_answer(std::current_exception(), request);
   }
-  response.route = meta.route;
-  response.actor = meta.actor;
-  for (auto& h : meta.headers) response.headers.push_back(h);
+  add_meta(response, meta);
   return response;
 }
 
-Response Api::Impl::dispatch(const Request& request, Response& meta) {
+void Api::Impl::handle_async(const Request& request, Respond respond) {
+  // The meta outlives this call when the answer comes later; once the route has handed its
+  // answer on, nothing here touches it again.
+  auto meta = std::make_shared<Response>();
+  const Respond answer = [meta, respond = std::move(respond)](Response response) {
+    add_meta(response, *meta);
+    respond(std::move(response));
+  };
+  std::optional<Response> response;
+  try {
+    response = dispatch(request, *meta, &answer);
+  } catch (...) {
+    response = error_answer(std::current_exception(), request);
+  }
+  if (response) answer(std::move(*response));
+}
+
+Response Api::Impl::failed_write_answer(std::exception_ptr error, const Request& request,
+                                        const std::string& actor,
+                                        const std::string& idempotency_key) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const IdempotencyConflict&) {
+    // A concurrent request with the same key committed first: answer as it did.
+    if (auto stored = store.find_idempotent(actor, idempotency_key)) {
+      Response replay;
+      replay.status = stored->status;
+      replay.body = stored->body;
+      replay.headers.emplace_back("Idempotent-Replayed", "true");
+      return replay;
+    }
+  } catch (...) {
+  }
+  return error_answer(error, request);
+}
+
+std::optional<Response> Api::Impl::dispatch(const Request& request, Response& meta,
+                                            const Respond* later) {
   // The server only passes HTTP tokens, but the API is also called directly: a method that is
   // not one would otherwise be echoed into the 405 message.
   if (request.method.empty() || request.method.size() > 20 ||
@@ -231,8 +287,9 @@ Response Api::Impl::dispatch(const Request& request, Response& meta) {
     throw ApiError{404, "not_found", "no such resource", "", {}};
   }
 
-  Call call{request, std::move(match.params), std::move(query), {}, {}, clock.now(), "", "", {},
-            &meta};
+  Call call{
+      request, std::move(match.params), std::move(query), {}, {}, clock.now(), "", "", {}, &meta,
+      later};
   bool is_public =
       std::find(public_routes.begin(), public_routes.end(), match.pattern) != public_routes.end();
   if (!is_public) {
@@ -296,16 +353,10 @@ Response Api::Impl::dispatch(const Request& request, Response& meta) {
   try {
     response = (this->*(*match.fn))(call);
   } catch (const IdempotencyConflict&) {
-    // A concurrent request with the same key committed first: answer as it did.
-    if (auto stored = store.find_idempotent(call.actor.id, call.idempotency_key)) {
-      Response replay;
-      replay.status = stored->status;
-      replay.body = stored->body;
-      replay.headers.emplace_back("Idempotent-Replayed", "true");
-      return replay;
-    }
-    throw;
+    return failed_write_answer(std::current_exception(), request, call.actor.id,
+                               call.idempotency_key);
   }
+  if (call.answered_later) return std::nullopt;
   // Writes without a case event remember their answer here; case writes did so in their own
   // transaction already (find_idempotent then finds it).
   if (!call.idempotency_key.empty() && response.status >= 200 && response.status < 300 &&
@@ -406,6 +457,10 @@ Api::~Api() = default;
 
 Response Api::handle(const Request& request) {
   return impl_->handle(request);
+}
+
+void Api::handle_async(const Request& request, Respond respond) {
+  impl_->handle_async(request, std::move(respond));
 }
 
 std::vector<std::pair<std::string, std::string>> Api::routes() const {

@@ -55,6 +55,9 @@ class Api final : public Handler {
   ~Api() override;
 
   Response handle(const Request& request) override;
+  // As handle(), but a case action answers once its commit group is durable, from the store's
+  // committing thread, instead of holding the calling thread until then.
+  void handle_async(const Request& request, Respond respond) override;
 
   // Every (method, pattern) the API serves, e.g. ("GET", "/api/v1/cases/{id}"): the OpenAPI
   // document must describe exactly these.

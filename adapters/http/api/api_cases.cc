@@ -171,18 +171,26 @@ Response Api::Impl::act(Call& call) {
   auto decision = engine.apply(current, call.params.at("action"), input, call.actor, call.now);
   if (!decision) throw api_error(decision.error());
   const Case& next = decision.value().next;
-  std::string response_body;
-  auto render = [&](const Case& stored) {
-    response_body = json::serialize(case_json(stored, call.actor, call.now.today, true));
-    return response_body;
-  };
-  store.append_event(next, decision.value().event, current.version,
-                     engine.deadlines(next, call.now.today), remember(call, 200, render));
-  if (response_body.empty()) render(next);
-  Response r;
-  r.body = std::move(response_body);
-  r.headers.emplace_back("ETag", "\"" + std::to_string(next.version) + "\"");
-  return r;
+  // The answer is rendered before the write: the stored case is `next` (an existing case keeps
+  // its number), and the commit group's serial section should not wait for JSON.
+  Response answer;
+  answer.body = json::serialize(case_json(next, call.actor, call.now.today, true));
+  answer.headers.emplace_back("ETag", "\"" + std::to_string(next.version) + "\"");
+  auto remembered = remember(call, 200, [body = answer.body](const Case&) { return body; });
+  std::vector<DeadlineView> deadlines = engine.deadlines(next, call.now.today);
+  if (!call.later) {
+    store.append_event(next, decision.value().event, current.version, deadlines, remembered);
+    return answer;
+  }
+  // Answered once the write's group commits, from the committing thread: no thread waits.
+  store.append_event_async(
+      next, std::move(decision.value().event), current.version, deadlines, std::move(remembered),
+      [this, later = *call.later, answer = std::move(answer), &request = call.request,
+       actor = call.actor.id, key = call.idempotency_key](std::exception_ptr error) mutable {
+        later(error ? failed_write_answer(error, request, actor, key) : std::move(answer));
+      });
+  call.answered_later = true;
+  return {};
 }
 
 Response Api::Impl::case_history(Call& call) {

@@ -14,7 +14,17 @@ struct Api::Impl {
        ApiOptions options);
 
   Response handle(const Request& request);
-  Response dispatch(const Request& request, Response& out_meta);
+  void handle_async(const Request& request, Respond respond);
+  // Routes, authenticates and runs the request. With `later`, a route may answer through it
+  // after returning (a case action, once committed): then this returns nullopt.
+  std::optional<Response> dispatch(const Request& request, Response& out_meta,
+                                   const Respond* later);
+  // The answer to an exception out of a route (ApiError, VersionConflict, or a 500).
+  static Response error_answer(std::exception_ptr error, const Request& request);
+  // The answer to a case write whose commit failed with `error`; a concurrent request with the
+  // same Idempotency-Key that committed first is answered as it was.
+  Response failed_write_answer(std::exception_ptr error, const Request& request,
+                               const std::string& actor, const std::string& idempotency_key);
 
   // Operations and discovery (api.cc).
   Response healthz(Call& call);

@@ -39,6 +39,10 @@ struct Call {
   // Headers (and the route and actor) that go out with whatever the handler answers, an error
   // included: a 401 that ends a session still clears its cookie.
   Response* meta = nullptr;
+  // Set when the caller can take the answer later (Handler::handle_async); a route that answers
+  // through it after returning sets `answered_later`, and what it returns is ignored.
+  const Respond* later = nullptr;
+  bool answered_later = false;
 };
 
 Response json_response(int status, const boost::json::value& body);

@@ -1,0 +1,76 @@
+// A readers-writer gate whose shared hold may be let go on another thread than the one that
+// took it, which std::shared_mutex forbids: a request that takes its share on a worker thread
+// ends when its commit group is durable, on the store's committing thread.
+//
+// It meets the standard's SharedLockable requirements (std::shared_lock and std::unique_lock
+// work with it). An exclusive holder waits for the shared holders to leave and holds new ones
+// back meanwhile, so a rare exclusive user (a calendar import) is not starved by a steady flow.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+
+namespace disclose {
+
+class SharedGate {
+ public:
+  SharedGate() = default;
+  SharedGate(const SharedGate&) = delete;
+  SharedGate& operator=(const SharedGate&) = delete;
+
+  void lock() {
+    std::unique_lock lock(mutex_);
+    ++exclusive_waiting_;
+    changed_.wait(lock, [&] { return !exclusive_ && shared_ == 0; });
+    --exclusive_waiting_;
+    exclusive_ = true;
+  }
+
+  bool try_lock() {
+    std::lock_guard lock(mutex_);
+    if (exclusive_ || shared_ > 0) return false;
+    exclusive_ = true;
+    return true;
+  }
+
+  void unlock() {
+    {
+      std::lock_guard lock(mutex_);
+      exclusive_ = false;
+    }
+    changed_.notify_all();
+  }
+
+  void lock_shared() {
+    std::unique_lock lock(mutex_);
+    if (exclusive_ || exclusive_waiting_ > 0)
+      changed_.wait(lock, [&] { return !exclusive_ && exclusive_waiting_ == 0; });
+    ++shared_;
+  }
+
+  bool try_lock_shared() {
+    std::lock_guard lock(mutex_);
+    if (exclusive_ || exclusive_waiting_ > 0) return false;
+    ++shared_;
+    return true;
+  }
+
+  void unlock_shared() {
+    bool last;
+    {
+      std::lock_guard lock(mutex_);
+      last = --shared_ == 0 && exclusive_waiting_ > 0;
+    }
+    if (last) changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::size_t shared_ = 0;             // shared holders now
+  std::size_t exclusive_waiting_ = 0;  // exclusive callers waiting for the gate
+  bool exclusive_ = false;
+};
+
+}  // namespace disclose
