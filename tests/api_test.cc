@@ -792,6 +792,23 @@ TEST_F(ApiTest, AnActionAnsweredAfterItsCommitAnswersAsHandleDoes) {
   EXPECT_EQ(history(id).size(), 2u);
 }
 
+// Only a case action with a bearer token may be run on the server's io thread: everything else
+// may wait on the database (or a console session's last-seen write) or work for long.
+TEST_F(ApiTest, OnlyBearerCaseActionsAnswerWithoutBlocking) {
+  auto without_blocking = [&](const std::string& method, const std::string& target,
+                              const std::string& who) {
+    return api_->answers_without_blocking(request(method, target, who, "{}"));
+  };
+  EXPECT_TRUE(without_blocking("POST", "/api/v1/cases/12/actions/accept", "reviewer"));
+  EXPECT_TRUE(without_blocking("POST", "/api/v1/cases/x/actions/", "reviewer"));  // refused later
+  EXPECT_FALSE(without_blocking("POST", "/api/v1/cases/12/actions/accept", ""));  // a cookie, say
+  EXPECT_FALSE(without_blocking("GET", "/api/v1/cases/12/actions/accept", "reviewer"));
+  EXPECT_FALSE(without_blocking("POST", "/api/v1/cases", "registrar"));
+  EXPECT_FALSE(without_blocking("POST", "/api/v1/cases//actions/accept", "reviewer"));
+  EXPECT_FALSE(without_blocking("GET", "/api/v1/cases/12/history", "reviewer"));
+  EXPECT_FALSE(without_blocking("PUT", "/api/v1/calendar/2026", "admin"));
+}
+
 TEST_F(ApiTest, OfTwoActionsOnOneVersionInOneCommitGroupTheSecondIsAConflict) {
   int64_t id = create();
   Request note_a =

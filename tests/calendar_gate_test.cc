@@ -147,5 +147,41 @@ TEST_F(CalendarGateTest, AnImportAskedAsynchronouslyStillRunsAlone) {
   EXPECT_TRUE(import_could_start());
 }
 
+// Asked asynchronously during an import, a request neither blocks its caller nor runs during the
+// import: it goes on, on the import's thread, once the import has let go of the gate.
+TEST_F(CalendarGateTest, ARequestArrivingDuringAnImportWaitsWithoutBlocking) {
+  int handled = 0;
+  int handled_when_asked = -1;
+  std::optional<int> answered;
+  inner_.on_handle = [&] {
+    if (++handled != 1) return;  // the import; the request below is the second
+    gate_.handle_async(request("POST", "/api/v1/cases/1/actions/accept"),
+                       [&](http::Response r) { answered = r.status; });
+    handled_when_asked = handled;
+  };
+  gate_.handle(request("PUT", "/api/v1/calendar/2026"));
+  EXPECT_EQ(handled_when_asked, 1);  // handle_async returned before the request ran
+  EXPECT_EQ(handled, 2);             // and it ran once the import was done
+  EXPECT_EQ(answered, 200);
+  EXPECT_TRUE(import_could_start());
+}
+
+TEST(SharedGateTest, AShareAskedForWithoutBlockingWaitsForTheExclusiveHolder) {
+  SharedGate gate;
+  gate.lock();
+  bool ran = false;
+  gate.lock_shared_then([&] { ran = true; });
+  EXPECT_FALSE(ran);
+  gate.unlock();
+  EXPECT_TRUE(ran);
+  EXPECT_FALSE(gate.try_lock());  // the continuation holds its share until it lets go
+  gate.unlock_shared();
+  EXPECT_TRUE(gate.try_lock());
+  gate.unlock();
+  gate.lock_shared_then([&] { ran = false; });  // an open gate: at once
+  EXPECT_FALSE(ran);
+  gate.unlock_shared();
+}
+
 }  // namespace
 }  // namespace disclose::cli

@@ -46,6 +46,7 @@ using boost::system::error_code;
 using disclose::http::Handler;
 using disclose::http::Metrics;
 using disclose::http::Request;
+using disclose::http::Respond;
 using disclose::http::Response;
 using disclose::http::Server;
 using disclose::http::ServerOptions;
@@ -84,6 +85,18 @@ class EchoHandler : public Handler {
     return response;
   }
 
+  // /later answers without blocking: handle_async hands its Respond to the test, which answers
+  // when it likes; /later/throw throws instead.
+  bool answers_without_blocking(const Request& request) const override {
+    return request.target.starts_with("/later");
+  }
+  void handle_async(const Request& request, Respond respond) override {
+    if (!request.target.starts_with("/later")) return Handler::handle_async(request, respond);
+    if (request.target == "/later/throw") throw std::runtime_error("boom later");
+    later_thread = std::this_thread::get_id();
+    later.set_value(std::move(respond));
+  }
+
   void release() {
     std::call_once(release_once, [this] { release_promise.set_value(); });
   }
@@ -95,6 +108,8 @@ class EchoHandler : public Handler {
   std::once_flag release_once;
   std::mutex mutex;
   std::vector<std::string> seen_request_ids;
+  std::promise<Respond> later;
+  std::thread::id later_thread;
 };
 
 bhttp::request<bhttp::string_body> make_request(bhttp::verb verb, std::string target,
@@ -858,6 +873,44 @@ TEST_F(HttpServerTest, WithHandlerThreadsAWaitingHandlerDoesNotHoldUpOthers) {
   ASSERT_FALSE(held->read(released));
   EXPECT_EQ(released.result_int(), 200);
   EXPECT_TRUE(stop_and_wait());
+}
+
+// A handler that answers without blocking runs on the connection's own io thread, even with
+// handler threads, and may answer later from another thread (as a commit group's does);
+// meanwhile that io thread serves other connections.
+TEST_F(HttpServerTest, AHandlerThatAnswersLaterRunsOnTheIoThreadAndLeavesItFree) {
+  ServerOptions options;
+  options.handler_threads = 2;
+  start(options);  // one io thread: the runner
+  auto waiting = connected();
+  ASSERT_FALSE(waiting->write(make_request(bhttp::verb::post, "/later", "x")));
+  std::future<Respond> handed = handler_.later.get_future();
+  ASSERT_EQ(handed.wait_for(kDeadline), std::future_status::ready);
+  Respond respond = handed.get();
+  EXPECT_EQ(handler_.later_thread, runner_.get_id());
+
+  auto other = connected();
+  EXPECT_EQ(other->roundtrip(make_request(bhttp::verb::get, "/api/echo")).result_int(), 200);
+
+  std::thread([&] {
+    Response response;
+    response.status = 201;
+    response.body = R"({"answered":"later"})";
+    respond(std::move(response));
+  }).join();
+  bhttp::response<bhttp::string_body> answered;
+  ASSERT_FALSE(waiting->read(answered));
+  EXPECT_EQ(answered.result_int(), 201);
+  EXPECT_EQ(answered.body(), R"({"answered":"later"})");
+  EXPECT_TRUE(stop_and_wait());
+}
+
+TEST_F(HttpServerTest, AHandlerThatAnswersLaterAndThrowsBecomes500) {
+  start();
+  auto client = connected();
+  auto response = client->roundtrip(make_request(bhttp::verb::post, "/later/throw", "x"));
+  EXPECT_EQ(response.result_int(), 500);
+  EXPECT_EQ(error_of(response.body()).at("code").as_string(), "internal");
 }
 
 TEST_F(HttpServerTest, WithHandlerThreadsAThrowingHandlerStillBecomes500) {

@@ -82,6 +82,10 @@ void ConsoleHandler::handle_async(const http::Request& request, http::Respond re
   respond(handle(request));
 }
 
+bool ConsoleHandler::answers_without_blocking(const http::Request& request) const {
+  return for_api(request) && api_.answers_without_blocking(request);
+}
+
 http::Response ConsoleHandler::handle(const http::Request& request) {
   if (for_api(request)) return api_.handle(request);
   std::string_view target = request.target;

@@ -25,6 +25,7 @@ class ConsoleHandler final : public http::Handler {
   // The API's requests go on to its handle_async (a case write answers after its commit); the
   // console's files are answered at once.
   void handle_async(const http::Request& request, http::Respond respond) override;
+  bool answers_without_blocking(const http::Request& request) const override;
 
  private:
   // Whether the request is the API's (see the top of this file).

@@ -52,6 +52,13 @@ class Handler {
   // committing thread once its commit group is durable, so no thread sits waiting meanwhile).
   // `request` must stay valid until then. Must not throw. By default, handle() at once.
   virtual void handle_async(const Request& request, Respond respond) { respond(handle(request)); }
+  // Whether handle_async answers `request` without blocking its caller: it computes and reads
+  // (briefly, from the database), and whatever must wait (a commit) answers later. The server
+  // then calls it on the connection's own thread instead of handing it to a handler thread.
+  virtual bool answers_without_blocking(const Request& request) const {
+    (void)request;
+    return false;
+  }
 };
 
 }  // namespace disclose::http

@@ -290,9 +290,10 @@ struct Server::Impl {
   // The handler's handle_async, with `respond` called exactly once: with a 500 if the handler
   // threw before answering.
   void handle_async_safely(const Request& request, Respond respond);
-  // handle_async_safely on a worker thread; resumes the calling coroutine on its strand once
-  // the response is in, from whichever thread gives it (the worker is free meanwhile).
-  asio::awaitable<Response> handle_on_worker(const Request& request);
+  // handle_async_safely on a worker thread, or here on the connection's strand when the handler
+  // answers the request without blocking; resumes the calling coroutine on its strand once the
+  // response is in, from whichever thread gives it (no thread waits meanwhile).
+  asio::awaitable<Response> handle_async_awaitable(const Request& request, bool on_worker);
 
   void open(asio::io_context& io);
   void shutdown();
@@ -688,8 +689,10 @@ asio::awaitable<Next> Server::Impl::exchange(Stream& stream, Connection& connect
 
   // Plain statements, not `?:` around co_await: GCC 12 destroys such temporaries too early.
   Response response;
-  if (workers) {
-    response = co_await handle_on_worker(request);
+  if (handler.answers_without_blocking(request)) {
+    response = co_await handle_async_awaitable(request, false);
+  } else if (workers) {
+    response = co_await handle_async_awaitable(request, true);
   } else {
     response = handle_safely(request);
   }
@@ -854,21 +857,28 @@ void Server::Impl::handle_async_safely(const Request& request, Respond respond) 
   once(internal_error());
 }
 
-asio::awaitable<Response> Server::Impl::handle_on_worker(const Request& request) {
+asio::awaitable<Response> Server::Impl::handle_async_awaitable(const Request& request,
+                                                               bool on_worker) {
   // `request` lives in the awaiting coroutine's frame, which stays suspended until the
   // completion below runs, so the handler may read it by reference until it responds.
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
-      [this, &request](auto completion) {
-        // Respond must be copyable; the completion is move-only and runs once.
+      [this, &request, on_worker](auto completion) {
+        // Respond must be copyable; the completion is move-only and runs once. It is posted,
+        // never run inside handle_async, even when the answer comes at once.
         auto shared = std::make_shared<decltype(completion)>(std::move(completion));
-        asio::post(*workers, [this, &request, shared] {
-          handle_async_safely(request, [shared](Response response) {
-            auto home = asio::get_associated_executor(*shared);
-            asio::post(home, [shared, response = std::move(response)]() mutable {
-              std::move (*shared)(std::move(response));
-            });
+        Respond respond = [shared](Response response) {
+          auto home = asio::get_associated_executor(*shared);
+          asio::post(home, [shared, response = std::move(response)]() mutable {
+            std::move (*shared)(std::move(response));
           });
-        });
+        };
+        if (on_worker) {
+          asio::post(*workers, [this, &request, respond = std::move(respond)] {
+            handle_async_safely(request, respond);
+          });
+        } else {
+          handle_async_safely(request, std::move(respond));
+        }
       },
       asio::use_awaitable);
 }

@@ -1,6 +1,8 @@
 // The HTTP server: Boost.Beast on an io_context with C++20 coroutines, one coroutine per
 // connection that owns its stream, each connection on a strand of its own (so the io_context
-// may run on several threads); handlers optionally run on a worker pool. It enforces the limits
+// may run on several threads). A handler runs on a worker pool when there is one, unless it
+// answers without blocking (then on the connection's strand, answering later from wherever its
+// work completes, e.g. a case action once its commit is durable). It enforces the limits
 // (header and body size, timeouts, connection cap), assigns request ids, writes the access log and
 // records metrics; everything else is the Handler's.
 #pragma once
@@ -29,7 +31,8 @@ struct ServerOptions {
   std::string tls_certificate;                       // PEM files; both set = HTTPS only
   std::string tls_private_key;
   bool json_log = false;  // access log as JSON lines instead of text
-  // Threads that run the handler. 0: on the connection's io thread (tests, tools). More let
+  // Threads that run the handler, but for requests it answers without blocking (those run on
+  // the connection's io thread). 0: every request on its io thread (tests, tools). More let
   // requests wait on the database concurrently, so their writes share commits.
   std::size_t handler_threads = 0;
   // Threads the application runs the io_context on (`disclose serve` does; the Server itself

@@ -1,6 +1,7 @@
 // A readers-writer gate whose shared hold may be let go on another thread than the one that
-// took it, which std::shared_mutex forbids: a request that takes its share on a worker thread
-// ends when its commit group is durable, on the store's committing thread.
+// took it, which std::shared_mutex forbids: a request that takes its share on one thread ends
+// when its commit group is durable, on the store's committing thread. A share may also be asked
+// for without blocking (lock_shared_then), for callers on a thread that serves sockets.
 //
 // It meets the standard's SharedLockable requirements (std::shared_lock and std::unique_lock
 // work with it). An exclusive holder waits for the shared holders to leave and holds new ones
@@ -9,7 +10,10 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 namespace disclose {
 
@@ -34,12 +38,19 @@ class SharedGate {
     return true;
   }
 
+  // Lets go of the exclusive hold; the continuations of lock_shared_then that waited for it
+  // get their shares and run here, on this thread, before this returns.
   void unlock() {
+    std::vector<std::function<void()>> admitted;
     {
       std::lock_guard lock(mutex_);
       exclusive_ = false;
+      // They asked before any exclusive caller still waiting, so they go first.
+      admitted.swap(deferred_);
+      shared_ += admitted.size();
     }
     changed_.notify_all();
+    for (auto& then : admitted) then();
   }
 
   void lock_shared() {
@@ -54,6 +65,21 @@ class SharedGate {
     if (exclusive_ || exclusive_waiting_ > 0) return false;
     ++shared_;
     return true;
+  }
+
+  // Takes a share without blocking: `then` runs holding it (and must see it let go, with
+  // unlock_shared), at once on this thread when the gate is open, else on the thread whose
+  // unlock() opens it.
+  void lock_shared_then(std::function<void()> then) {
+    {
+      std::lock_guard lock(mutex_);
+      if (exclusive_ || exclusive_waiting_ > 0) {
+        deferred_.push_back(std::move(then));
+        return;
+      }
+      ++shared_;
+    }
+    then();
   }
 
   void unlock_shared() {
@@ -71,6 +97,7 @@ class SharedGate {
   std::size_t shared_ = 0;             // shared holders now
   std::size_t exclusive_waiting_ = 0;  // exclusive callers waiting for the gate
   bool exclusive_ = false;
+  std::vector<std::function<void()>> deferred_;  // lock_shared_then's, waiting for unlock()
 };
 
 }  // namespace disclose

@@ -5,8 +5,9 @@
 // for the requests in flight (and the piece of a streamed body being produced) and the timer round
 // to finish, and holds new ones back until it is done. A request answered asynchronously (a case
 // write, once its commit group is durable) shares the gate until it is answered, as its write
-// may plan reminders from the calendar again inside the group. Imports happen about once a year;
-// everything else only ever shares the gate.
+// may plan reminders from the calendar again inside the group; asked asynchronously, a request
+// that finds an import under way waits without holding a thread. Imports happen about once a
+// year; everything else only ever shares the gate.
 #pragma once
 
 #include <memory>
@@ -39,19 +40,34 @@ class CalendarGate final : public http::Handler {
     return pieces_share_the_gate(std::move(response));
   }
 
+  // Never blocks: while an import runs (or waits for the requests in flight), the request waits
+  // without a thread and goes on, on the import's thread, once it is done.
   void handle_async(const http::Request& request, http::Respond respond) override {
     if (imports_calendar(request)) {
       respond(handle(request));
       return;
     }
-    // Let go when the response is in, on whichever thread that is (SharedGate allows it), or
-    // when the last copy of the callback goes (an inner handler that threw without answering).
-    auto shared = std::make_shared<std::shared_lock<SharedGate>>(gate_);
-    inner_.handle_async(request,
-                        [this, shared, respond = std::move(respond)](http::Response response) {
-                          shared->unlock();
-                          respond(pieces_share_the_gate(std::move(response)));
-                        });
+    gate_.lock_shared_then([this, &request, respond = std::move(respond)] {
+      // Let go when the response is in, on whichever thread that is (SharedGate allows it), or
+      // when the last copy of the callback goes (an inner handler that threw without answering).
+      auto shared = std::make_shared<std::shared_lock<SharedGate>>(gate_, std::adopt_lock);
+      try {
+        inner_.handle_async(request, [this, shared, respond](http::Response response) {
+          shared->unlock();
+          respond(pieces_share_the_gate(std::move(response)));
+        });
+      } catch (...) {
+        // Handlers must not throw; this may run inside the import's unlock, which must not see it.
+        http::Response failed;
+        failed.status = 500;
+        failed.body = R"({"error":{"code":"internal","message":"internal error"}})";
+        respond(std::move(failed));
+      }
+    });
+  }
+
+  bool answers_without_blocking(const http::Request& request) const override {
+    return !imports_calendar(request) && inner_.answers_without_blocking(request);
   }
 
  private:

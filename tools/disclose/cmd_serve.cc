@@ -99,7 +99,7 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     const Engine& engine = serving.engine();
     SystemTimeSource clock(config.utc_offset_minutes);
     http::Metrics metrics;
-    // `ioc` runs the HTTP server; the requests themselves run on its handler threads.
+    // `ioc` runs the HTTP server and the case actions; other requests run on its handler threads.
     boost::asio::io_context ioc;
     // Background work on an io_context and a thread of its own: the timer loop fires reminders
     // and expiries; the dispatcher delivers the outbox. Both call the store, and a store write

@@ -10,9 +10,10 @@
 
 namespace disclose::cli {
 
-// The server's options as `serve` starts them: handlers on 64 threads, so concurrent writes
-// wait for their commit together (group commit) instead of one after another — a commit group
-// holds at most one write per handler thread; sockets on 2 threads.
+// The server's options as `serve` starts them: sockets on 2 threads, which also run case actions
+// (they wait for their commit group without a thread: Handler::answers_without_blocking); other
+// requests on 64 handler threads, so that other writes (registrations, administration) also
+// wait for their commit together — a commit group holds at most one of those per handler thread.
 inline http::ServerOptions serve_defaults() {
   http::ServerOptions options;
   options.handler_threads = 64;

@@ -459,6 +459,20 @@ Response Api::handle(const Request& request) {
   return impl_->handle(request);
 }
 
+bool Api::answers_without_blocking(const Request& request) const {
+  // POST /api/v1/cases/{id}/actions/{action}; anything else that looks like it is routed (and
+  // refused) as usual.
+  constexpr std::string_view cases = "/api/v1/cases/";
+  constexpr std::string_view actions = "/actions/";
+  std::string_view target = request.target;
+  if (request.method != "POST" || !target.starts_with(cases)) return false;
+  std::string_view rest = target.substr(cases.size());
+  const std::size_t id_end = rest.find('/');
+  if (id_end == 0 || id_end == std::string_view::npos) return false;
+  if (!rest.substr(id_end).starts_with(actions)) return false;
+  return !bearer_token(request).empty();
+}
+
 void Api::handle_async(const Request& request, Respond respond) {
   impl_->handle_async(request, std::move(respond));
 }
