@@ -837,6 +837,34 @@ TEST_F(ApiTest, OfTwoActionsOnOneVersionInOneCommitGroupTheSecondIsAConflict) {
   EXPECT_EQ(history(id).size(), 2u);
 }
 
+// One Idempotency-Key on two different requests committed in one group: the first is done,
+// the second is refused as a reused key (not answered with the first's response).
+TEST_F(ApiTest, AKeyReusedByAConcurrentActionOnAnotherCaseIsRefused) {
+  int64_t first_case = create();
+  int64_t second_case = create();
+  std::vector<std::pair<std::string, std::string>> key = {{"Idempotency-Key", "batch-7"}};
+  Request first =
+      request("POST", case_path(first_case) + "/actions/submit_review", "registrar", "{}", key);
+  Request second =
+      request("POST", case_path(second_case) + "/actions/submit_review", "registrar", "{}", key);
+  std::promise<void> batch_running, release;
+  std::thread holder([&] {
+    store_->batch([&] {
+      batch_running.set_value();
+      release.get_future().wait();
+    });
+  });
+  batch_running.get_future().wait();
+  std::future<Response> a = act_async(first);
+  std::future<Response> b = act_async(second);
+  release.set_value();
+  holder.join();
+  EXPECT_EQ(a.get().status, 200);
+  EXPECT_TRUE(is_error(b.get(), 422, "idempotency_key_reused", "Idempotency-Key"));
+  EXPECT_EQ(get_case(first_case).at("state").as_string(), "review");
+  EXPECT_EQ(get_case(second_case).at("state").as_string(), "registered");
+}
+
 // ---- idempotency -------------------------------------------------------------------------------
 
 TEST_F(ApiTest, IdempotentActionReplaysAndWritesOneEvent) {

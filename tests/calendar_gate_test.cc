@@ -36,10 +36,13 @@ class ProbeHandler : public http::Handler {
     deferred = std::move(respond);
   }
 
+  bool answers_without_blocking(const http::Request&) const override { return without_blocking; }
+
   std::function<void()> on_handle = [] {};
   std::function<void()> on_piece = [] {};
   int pieces = 0;
   bool defer = false;
+  bool without_blocking = false;
   http::Respond deferred;
 };
 
@@ -150,6 +153,7 @@ TEST_F(CalendarGateTest, AnImportAskedAsynchronouslyStillRunsAlone) {
 // Asked asynchronously during an import, a request neither blocks its caller nor runs during the
 // import: it goes on, on the import's thread, once the import has let go of the gate.
 TEST_F(CalendarGateTest, ARequestArrivingDuringAnImportWaitsWithoutBlocking) {
+  inner_.without_blocking = true;  // as the API says of a case action
   int handled = 0;
   int handled_when_asked = -1;
   std::optional<int> answered;

@@ -248,16 +248,26 @@ TEST_F(GroupCommitTest, AWriteOnTheCommittingThreadCannotWaitForItself) {
   EXPECT_EQ(inside_callback.get_future().get(), "refused");
 }
 
-TEST_F(GroupCommitTest, StoppingCommitsWhatIsStillQueued) {
+TEST_F(GroupCommitTest, StoppingCommitsWhatIsStillQueuedAndRefusesLaterWrites) {
   std::atomic<int> told_committed{0};
-  for (int v = 1; v <= 3; ++v) {
-    commit_->submit([&, v] { insert(v); },
-                    [&](std::exception_ptr error) {
-                      if (!error) ++told_committed;
-                    });
+  auto count_commits = [&](std::exception_ptr error) {
+    if (!error) ++told_committed;
+  };
+  std::thread stopper;
+  {
+    BlockedGroup first(*commit_, [&] { insert(1); });
+    for (int v = 2; v <= 3; ++v) commit_->submit([&, v] { insert(v); }, count_commits);
+    // stop() begins while writes 2 and 3 are still queued behind the open group.
+    stopper = std::thread([&] { commit_->stop(); });
+    while (!commit_->stopping()) std::this_thread::yield();
+    EXPECT_EQ(commit_->waiting(), 3u);
   }
-  commit_.reset();
-  EXPECT_EQ(told_committed, 3);
+  stopper.join();
+  EXPECT_EQ(told_committed, 2);
+  EXPECT_EQ(committed(), std::vector<int>({1, 2, 3}));
+  EXPECT_THROW(commit_->submit([&] { insert(4); }, count_commits), std::logic_error);
+  EXPECT_THROW(commit_->run([&] { insert(4); }), std::logic_error);
+  commit_.reset();  // a second stop is a no-op
   EXPECT_EQ(committed(), std::vector<int>({1, 2, 3}));
 }
 

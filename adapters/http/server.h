@@ -44,7 +44,9 @@ struct ServerOptions {
 class Server {
  public:
   // Binds and listens at once (throws std::system_error when it cannot); serving starts when
-  // the io_context runs. `handler` and `metrics` must outlive the server.
+  // the io_context runs. `handler` and `metrics` must outlive the server and every answer still
+  // pending (a handler may answer after the server is gone; the io_context's run() returns only
+  // once every connection has had its answers, so destroy the handler after that).
   Server(boost::asio::io_context& io, const ServerOptions& options, Handler& handler,
          Metrics& metrics);
   ~Server();

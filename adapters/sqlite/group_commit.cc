@@ -53,15 +53,23 @@ void run_statement(SQLite::Statement& statement) {
 GroupCommit::GroupCommit(SQLite::Database& db, std::mutex& db_mutex, std::size_t max_group)
     : db_(db), db_mutex_(db_mutex), max_group_(std::max<std::size_t>(1, max_group)) {
   committer_ = std::thread([this] { commit_loop(); });
+  committer_id_ = committer_.get_id();
 }
 
 GroupCommit::~GroupCommit() {
+  stop();
+}
+
+void GroupCommit::stop() {
+  if (std::this_thread::get_id() == committer_id_)
+    throw std::logic_error("group commit: stop() on the committing thread");
   {
     std::lock_guard lock(queue_mutex_);
     stopping_ = true;
   }
   work_arrived_.notify_one();
-  committer_.join();
+  // Joined once; a second caller finds it done.
+  std::call_once(joined_, [this] { committer_.join(); });
 }
 
 void GroupCommit::run(const std::function<void()>& work) {
@@ -83,11 +91,12 @@ void GroupCommit::submit(std::function<void()> work, Committed committed) {
 }
 
 void GroupCommit::enqueue(const std::shared_ptr<Writer>& writer) {
-  if (std::this_thread::get_id() == committer_.get_id())
+  if (std::this_thread::get_id() == committer_id_)
     throw std::logic_error("a group commit write cannot wait for the thread that commits it");
   bool wake;
   {
     std::lock_guard lock(queue_mutex_);
+    if (stopping_) throw std::logic_error("group commit: stopped");
     queue_.push_back(writer);
     wake = idle_;
     idle_ = false;  // one wake-up is enough
@@ -193,6 +202,11 @@ std::size_t GroupCommit::groups() const {
 std::size_t GroupCommit::writes() const {
   std::lock_guard lock(queue_mutex_);
   return writes_;
+}
+
+bool GroupCommit::stopping() const {
+  std::lock_guard lock(queue_mutex_);
+  return stopping_;
 }
 
 std::size_t GroupCommit::waiting() const {

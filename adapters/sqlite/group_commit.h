@@ -38,7 +38,7 @@ class GroupCommit {
   // that shares the connection for reads, as an in-memory database must, takes it too).
   // At most `max_group` writes share one transaction. Starts the committing thread.
   GroupCommit(SQLite::Database& db, std::mutex& db_mutex, std::size_t max_group = 512);
-  // Commits what is still queued, then stops the committing thread.
+  // stop().
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
@@ -55,11 +55,16 @@ class GroupCommit {
   // the transaction's) once the group has ended. Throws std::logic_error on the committing thread.
   void submit(std::function<void()> work, Committed committed);
 
-  // Figures for benchmarks and tests: transactions committed and writes they carried, and the
-  // writes queued or in the group committing right now.
+  // Commits what is queued (telling each writer), then stops the committing thread; run() and
+  // submit() throw std::logic_error from then on. Not on the committing thread. Idempotent.
+  void stop();
+
+  // Figures for benchmarks and tests: transactions committed and writes they carried, the
+  // writes queued or in the group committing right now, and whether stop() has begun.
   std::size_t groups() const;
   std::size_t writes() const;
   std::size_t waiting() const;
+  bool stopping() const;
 
  private:
   struct Writer;
@@ -79,10 +84,12 @@ class GroupCommit {
   std::deque<std::shared_ptr<Writer>> queue_;  // the next group, in arrival order
   std::size_t committing_ = 0;                 // writes in the group being committed
   bool idle_ = false;      // the committing thread waits for work (so a writer must wake it)
-  bool stopping_ = false;  // set by the destructor
+  bool stopping_ = false;  // set by stop()
   std::size_t groups_ = 0;
   std::size_t writes_ = 0;
-  std::thread committer_;  // last: started once everything above is ready
+  std::once_flag joined_;
+  std::thread::id committer_id_;  // set before any write can be queued
+  std::thread committer_;         // last: started once everything above is ready
 };
 
 }  // namespace disclose::sqlite

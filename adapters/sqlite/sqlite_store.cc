@@ -571,8 +571,8 @@ class SqliteStore final : public Store {
     std::vector<CaseWriteEffects> batch_effects;
     guarded("batch", [&] {
       commit_.run([&] {
-        // This thread runs the batch's writes (the group's leader may be another caller's
-        // thread): store calls made from `writes` join the batch until it returns or throws.
+        // The committing thread runs the batch's writes, not the caller's: store calls made
+        // from `writes` join the batch until it returns or throws.
         struct Owning {
           explicit Owning(const SqliteStore* store) { batch_owner_ = store; }
           ~Owning() { batch_owner_ = nullptr; }
@@ -1822,9 +1822,8 @@ class SqliteStore final : public Store {
   // of an in-memory database, which has no other connection.
   mutable SQLite::Database db_;
   mutable std::mutex db_mutex_;
-  // Statements prepared on db_; used by whoever holds db_mutex_ (the commit group's leader).
+  // Statements prepared on db_; used by whoever holds db_mutex_ (the committing thread).
   mutable sqlite::StatementCache statements_{db_};
-  sqlite::GroupCommit commit_{db_, db_mutex_};
   mutable sqlite::ReadPool readers_;
   // Set at start-up and read by every case write, on its own thread.
   mutable std::mutex hooks_mutex_;
@@ -1834,6 +1833,9 @@ class SqliteStore final : public Store {
   // The store whose batch this thread is running, if any (see batch()).
   static thread_local const SqliteStore* batch_owner_;
   bool batch_lost_ = false;  // guarded by db_mutex_
+  // After everything its writes and their callbacks use: destroyed before them, it commits what
+  // is still queued (and tells the callbacks) while the rest still works.
+  sqlite::GroupCommit commit_{db_, db_mutex_};
   // Last, so it is destroyed first: its thread writes what is queued while the rest still works.
   mutable sqlite::TokenTouches token_touches_{[this](const sqlite::TokenTouches::Touches& touches) {
     write("token_touches", [&] {

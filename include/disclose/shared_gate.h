@@ -50,7 +50,13 @@ class SharedGate {
       shared_ += admitted.size();
     }
     changed_.notify_all();
-    for (auto& then : admitted) then();
+    for (auto& then : admitted) {
+      // Each owns its share by now; one that throws must not keep the others from running.
+      try {
+        then();
+      } catch (...) {
+      }
+    }
   }
 
   void lock_shared() {
@@ -68,8 +74,8 @@ class SharedGate {
   }
 
   // Takes a share without blocking: `then` runs holding it (and must see it let go, with
-  // unlock_shared), at once on this thread when the gate is open, else on the thread whose
-  // unlock() opens it.
+  // unlock_shared, even when it throws), at once on this thread when the gate is open, else on
+  // the thread whose unlock() opens it (which drops what it throws).
   void lock_shared_then(std::function<void()> then) {
     {
       std::lock_guard lock(mutex_);

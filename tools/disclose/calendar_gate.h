@@ -40,30 +40,22 @@ class CalendarGate final : public http::Handler {
     return pieces_share_the_gate(std::move(response));
   }
 
-  // Never blocks: while an import runs (or waits for the requests in flight), the request waits
-  // without a thread and goes on, on the import's thread, once it is done.
+  // A request the inner handler answers without blocking (on a thread that serves sockets)
+  // never blocks here either: while an import runs, or waits for the requests in flight, it
+  // waits without a thread and goes on, on the import's thread, once the import is done. Any
+  // other request (on a handler thread) waits for its share as handle() does.
   void handle_async(const http::Request& request, http::Respond respond) override {
     if (imports_calendar(request)) {
       respond(handle(request));
       return;
     }
-    gate_.lock_shared_then([this, &request, respond = std::move(respond)] {
-      // Let go when the response is in, on whichever thread that is (SharedGate allows it), or
-      // when the last copy of the callback goes (an inner handler that threw without answering).
-      auto shared = std::make_shared<std::shared_lock<SharedGate>>(gate_, std::adopt_lock);
-      try {
-        inner_.handle_async(request, [this, shared, respond](http::Response response) {
-          shared->unlock();
-          respond(pieces_share_the_gate(std::move(response)));
-        });
-      } catch (...) {
-        // Handlers must not throw; this may run inside the import's unlock, which must not see it.
-        http::Response failed;
-        failed.status = 500;
-        failed.body = R"({"error":{"code":"internal","message":"internal error"}})";
-        respond(std::move(failed));
-      }
-    });
+    if (!inner_.answers_without_blocking(request)) {
+      gate_.lock_shared();
+      share_until_answered(request, std::move(respond));
+      return;
+    }
+    gate_.lock_shared_then(
+        [this, &request, respond = std::move(respond)] { share_until_answered(request, respond); });
   }
 
   bool answers_without_blocking(const http::Request& request) const override {
@@ -71,6 +63,27 @@ class CalendarGate final : public http::Handler {
   }
 
  private:
+  // Runs the request holding the share just taken, and lets go of it when the response is in,
+  // on whichever thread that is (SharedGate allows it), or when the last copy of the callback
+  // goes (an inner handler that threw without answering).
+  void share_until_answered(const http::Request& request, http::Respond respond) {
+    std::shared_lock<SharedGate> taken(gate_, std::adopt_lock);
+    try {
+      auto shared = std::make_shared<std::shared_lock<SharedGate>>(std::move(taken));
+      inner_.handle_async(request, [this, shared, respond](http::Response response) {
+        if (shared->owns_lock()) shared->unlock();  // not twice, if a handler answered twice
+        respond(pieces_share_the_gate(std::move(response)));
+      });
+    } catch (...) {
+      // Handlers must not throw; this may run inside the import's unlock, which drops it.
+      if (taken.owns_lock()) taken.unlock();
+      http::Response failed;
+      failed.status = 500;
+      failed.body = R"({"error":{"code":"internal","message":"internal error"}})";
+      respond(std::move(failed));
+    }
+  }
+
   // A streamed body (the bulk export) is produced after the response was given, piece by piece
   // on the server's thread: each piece shares the gate too. An import may run between two
   // pieces, never during one.

@@ -244,12 +244,16 @@ void Api::Impl::handle_async(const Request& request, Respond respond) {
 
 Response Api::Impl::failed_write_answer(std::exception_ptr error, const Request& request,
                                         const std::string& actor,
-                                        const std::string& idempotency_key) {
+                                        const std::string& idempotency_key,
+                                        const std::string& fingerprint) {
   try {
     std::rethrow_exception(error);
   } catch (const IdempotencyConflict&) {
-    // A concurrent request with the same key committed first: answer as it did.
     if (auto stored = store.find_idempotent(actor, idempotency_key)) {
+      if (stored->fingerprint != fingerprint)
+        return error_response(422, "idempotency_key_reused",
+                              "this Idempotency-Key was used for a different request",
+                              "Idempotency-Key");
       Response replay;
       replay.status = stored->status;
       replay.body = stored->body;
@@ -354,7 +358,7 @@ std::optional<Response> Api::Impl::dispatch(const Request& request, Response& me
     response = (this->*(*match.fn))(call);
   } catch (const IdempotencyConflict&) {
     return failed_write_answer(std::current_exception(), request, call.actor.id,
-                               call.idempotency_key);
+                               call.idempotency_key, call.fingerprint);
   }
   if (call.answered_later) return std::nullopt;
   // Writes without a case event remember their answer here; case writes did so in their own

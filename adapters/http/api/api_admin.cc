@@ -268,9 +268,11 @@ Response Api::Impl::create_agency(Call& call) {
   // Case numbers are YEAR-SHORT-NNNN: two agencies with one short name would collide.
   for (const Agency& other : store.agencies())
     if (other.short_name == a.short_name)
-      throw ApiError{409, "conflict",
+      throw ApiError{409,
+                     "conflict",
                      "short_name '" + a.short_name + "' is used by agency '" + other.code + "'",
-                     "short_name", {}};
+                     "short_name",
+                     {}};
   store.add_agency(a);
   Response r = json_response(
       201, json::object{{"code", a.code}, {"name", a.name}, {"short_name", a.short_name}});

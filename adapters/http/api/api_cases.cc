@@ -186,8 +186,21 @@ Response Api::Impl::act(Call& call) {
   store.append_event_async(
       next, std::move(decision.value().event), current.version, deadlines, std::move(remembered),
       [this, later = *call.later, answer = std::move(answer), &request = call.request,
-       actor = call.actor.id, key = call.idempotency_key](std::exception_ptr error) mutable {
-        later(error ? failed_write_answer(error, request, actor, key) : std::move(answer));
+       actor = call.actor.id, key = call.idempotency_key,
+       fingerprint = call.fingerprint](std::exception_ptr error) mutable {
+        // Whatever happens here, the request gets its one answer (the committing thread drops
+        // what a callback throws).
+        Response response;
+        if (!error) {
+          response = std::move(answer);
+        } else {
+          try {
+            response = failed_write_answer(error, request, actor, key, fingerprint);
+          } catch (...) {
+            response = error_answer(std::current_exception(), request);
+          }
+        }
+        later(std::move(response));
       });
   call.answered_later = true;
   return {};

@@ -21,10 +21,12 @@ struct Api::Impl {
                                    const Respond* later);
   // The answer to an exception out of a route (ApiError, VersionConflict, or a 500).
   static Response error_answer(std::exception_ptr error, const Request& request);
-  // The answer to a case write whose commit failed with `error`; a concurrent request with the
-  // same Idempotency-Key that committed first is answered as it was.
+  // The answer to a case write whose commit failed with `error`; when a concurrent request
+  // with the same Idempotency-Key committed first, the same request (`fingerprint`) is answered
+  // as that one was, and another request is refused with 422, as if it had come second.
   Response failed_write_answer(std::exception_ptr error, const Request& request,
-                               const std::string& actor, const std::string& idempotency_key);
+                               const std::string& actor, const std::string& idempotency_key,
+                               const std::string& fingerprint);
 
   // Operations and discovery (api.cc).
   Response healthz(Call& call);
