@@ -332,6 +332,28 @@ TEST_F(TimerServiceTest, TheLoopCatchesUpInBatchesAtStartAndStops) {
   EXPECT_EQ(queued("reminder.overdue").size(), 5u);
 }
 
+// A loop that has ended (stopped, its coroutine done) starts again: start() is refused only
+// while the loop is still running.
+TEST_F(TimerServiceTest, AStoppedLoopStartsAgain) {
+  FixedTimeSource clock(local("2025-04-01", 10));
+  boost::asio::io_context io;
+  scheduler::TimerLoop loop(io, *store_, service_, clock, scheduler::TimerLoopOptions{});
+  loop.start();
+  loop.start();  // already running: no second coroutine
+  io.poll();
+  EXPECT_EQ(loop.rounds(), 1u);
+  loop.stop();
+  io.run_for(std::chrono::seconds(5));
+  ASSERT_TRUE(io.stopped());
+  io.restart();
+  loop.start();
+  io.poll();
+  EXPECT_EQ(loop.rounds(), 2u);
+  loop.stop();
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_TRUE(io.stopped());
+}
+
 // A loop started and destroyed before its io_context ever ran: the spawned coroutine still
 // owns the loop's state when it runs (under ASan a dangling one fails here), sees it stopped
 // and ends without a round.
