@@ -22,6 +22,7 @@
 
 #include <boost/json.hpp>
 
+#include "commit_hold.h"
 #include "disclose/store.h"
 #include "disclose/time_source.h"
 #include "engine_fixture.h"
@@ -815,20 +816,12 @@ TEST_F(ApiTest, OfTwoActionsOnOneVersionInOneCommitGroupTheSecondIsAConflict) {
       request("POST", case_path(id) + "/actions/note", "registrar", R"({"text": "a"})");
   Request note_b =
       request("POST", case_path(id) + "/actions/note", "registrar", R"({"text": "b"})");
-  // A batch holds the store's committing thread, so both actions are checked against version 1
-  // and queued before either commits.
-  std::promise<void> batch_running, release;
-  std::thread holder([&] {
-    store_->batch([&] {
-      batch_running.set_value();
-      release.get_future().wait();
-    });
+  // Both actions are checked against version 1 and queued before either commits.
+  std::future<Response> a, b;
+  fixture::while_commits_are_held(*store_, [&] {
+    a = act_async(note_a);
+    b = act_async(note_b);
   });
-  batch_running.get_future().wait();
-  std::future<Response> a = act_async(note_a);
-  std::future<Response> b = act_async(note_b);
-  release.set_value();
-  holder.join();
   Response first = a.get();
   Response second = b.get();
   EXPECT_EQ(first.status, 200) << first.body;
@@ -847,18 +840,11 @@ TEST_F(ApiTest, AKeyReusedByAConcurrentActionOnAnotherCaseIsRefused) {
       request("POST", case_path(first_case) + "/actions/submit_review", "registrar", "{}", key);
   Request second =
       request("POST", case_path(second_case) + "/actions/submit_review", "registrar", "{}", key);
-  std::promise<void> batch_running, release;
-  std::thread holder([&] {
-    store_->batch([&] {
-      batch_running.set_value();
-      release.get_future().wait();
-    });
+  std::future<Response> a, b;
+  fixture::while_commits_are_held(*store_, [&] {
+    a = act_async(first);
+    b = act_async(second);
   });
-  batch_running.get_future().wait();
-  std::future<Response> a = act_async(first);
-  std::future<Response> b = act_async(second);
-  release.set_value();
-  holder.join();
   EXPECT_EQ(a.get().status, 200);
   EXPECT_TRUE(is_error(b.get(), 422, "idempotency_key_reused", "Idempotency-Key"));
   EXPECT_EQ(get_case(first_case).at("state").as_string(), "review");

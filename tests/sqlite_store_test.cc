@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "commit_hold.h"
 #include "disclose/audit.h"
 #include "disclose/case_json.h"
 #include "sqlite/migrations.h"
@@ -433,23 +434,15 @@ TEST_F(SqliteStoreTest, AsyncAppendsAreToldOnceCommittedAndALoserInTheGroupConfl
   Case c = create("zrzy", "2025-03-03", {deadline("reply", "2025-03-31")});
   Step first = advance(c, "submit_review", "review");
   Step stale = advance(c, "withdraw", "closed");  // prepared from the same version
-  // A batch holds the committing thread, so both writes are prepared (each finds version 1)
-  // and queued before either commits; the second then conflicts inside the group.
-  std::promise<void> batch_running, release;
-  std::thread holder([&] {
-    store_->batch([&] {
-      batch_running.set_value();
-      release.get_future().wait();
-    });
-  });
-  batch_running.get_future().wait();
+  // Both writes are prepared (each finds version 1) and queued before either commits; the
+  // second then conflicts inside the group.
   std::promise<std::string> first_told, stale_told;
-  store_->append_event_async(first.next, first.event, 1, {deadline("reply", "2025-04-01")}, {},
-                             tell(first_told));
-  store_->append_event_async(stale.next, stale.event, 1, {}, {}, tell(stale_told));
-  EXPECT_EQ(count("events"), 1);  // queued, not written
-  release.set_value();
-  holder.join();
+  fixture::while_commits_are_held(*store_, [&] {
+    store_->append_event_async(first.next, first.event, 1, {deadline("reply", "2025-04-01")}, {},
+                               tell(first_told));
+    store_->append_event_async(stale.next, stale.event, 1, {}, {}, tell(stale_told));
+    EXPECT_EQ(count("events"), 1);  // queued, not written
+  });
   EXPECT_EQ(first_told.get_future().get(), "");
   EXPECT_EQ(stale_told.get_future().get(), "version conflict, now 2");
   EXPECT_EQ(count("events"), 2);
