@@ -148,8 +148,8 @@ void GroupCommit::commit_group(const std::vector<std::shared_ptr<Writer>>& group
     for (const auto& writer : group) writer->error = error;
   };
   try {
-    // Prepared here, inside the try: an exception escaping commit_group would leave this
-    // leader at the queue's front and every writer behind it waiting for good.
+    // Prepared here, inside the try: an exception escaping commit_group would end the
+    // committing thread (and the process) with every queued writer still waiting.
     if (!statements_) statements_ = std::make_unique<Statements>(db_);
     run_statement(statements_->begin);
   } catch (...) {
