@@ -103,7 +103,9 @@ using CaseWriteHook = std::function<CaseWriteEffects(const Case& stored, const E
 
 // Told, on the writer's thread and outside the store's lock, what a case write wrote once it has
 // committed (for a write inside Store::batch, once the batch has): e.g. to wake the timer loop
-// for an earlier timer, or the outbox dispatcher. It may call the store.
+// for an earlier timer, or the outbox dispatcher. It may read from the store; it may write to it
+// except for append_event_async, whose observer runs on the store's committing thread and must
+// be quick (a write from there is refused).
 using CaseWrittenObserver = std::function<void(const CaseWriteEffects& written)>;
 
 // Firing a case's due reminders: ledger keys, their notifications, the case's new timers.
