@@ -801,7 +801,10 @@ TEST_F(ApiTest, OnlyBearerCaseActionsAnswerWithoutBlocking) {
     return api_->answers_without_blocking(request(method, target, who, "{}"));
   };
   EXPECT_TRUE(without_blocking("POST", "/api/v1/cases/12/actions/accept", "reviewer"));
-  EXPECT_TRUE(without_blocking("POST", "/api/v1/cases/x/actions/", "reviewer"));  // refused later
+  // The router's own match decides: percent-encoding is decoded, an unrouted path is not one.
+  EXPECT_TRUE(without_blocking("POST", "/api/v1/cases/x/actions/acc%65pt", "reviewer"));
+  EXPECT_FALSE(without_blocking("POST", "/api/v1/cases/x/actions/", "reviewer"));
+  EXPECT_FALSE(without_blocking("POST", "/api/v1/cases/12/actions/a%zz", "reviewer"));
   EXPECT_FALSE(without_blocking("POST", "/api/v1/cases/12/actions/accept", ""));  // a cookie, say
   EXPECT_FALSE(without_blocking("GET", "/api/v1/cases/12/actions/accept", "reviewer"));
   EXPECT_FALSE(without_blocking("POST", "/api/v1/cases", "registrar"));

@@ -541,28 +541,16 @@ class SqliteStore final : public Store {
     pending->prepared = prepare_append(next, pending->event, expected_version, deadlines);
     pending->remember = std::move(remember);
     pending->committed = std::move(committed);
-    guarded("append_event", [&] {
-      commit_.submit(
-          [this, pending] {
-            guarded("append_event",
-                    [&] { write_append(pending->prepared, pending->event, pending->remember); });
-          },
-          [this, pending](std::exception_ptr error) {
-            // As append_event would have thrown it: the transaction's own failures are SQLite's.
-            if (error) {
-              try {
-                std::rethrow_exception(error);
-              } catch (const SQLite::Exception& e) {
-                error = std::make_exception_ptr(
-                    StoreError(std::string("sqlite append_event: ") + e.what()));
-              } catch (...) {
-              }
-            } else {
-              notify_written(pending->prepared.effects);
-            }
-            pending->committed(error);
-          });
-    });
+    commit_.submit(
+        [this, pending] { write_append(pending->prepared, pending->event, pending->remember); },
+        [this, pending](std::exception_ptr error) {
+          // As append_event would have thrown it, whether the write or the group's commit failed.
+          if (error)
+            error = as_store_error(std::move(error), "append_event");
+          else
+            notify_written(pending->prepared.effects);
+          pending->committed(error);
+        });
   }
 
   void batch(const std::function<void()>& writes) override {
@@ -1435,13 +1423,28 @@ class SqliteStore final : public Store {
       "SELECT u.id, u.name, u.role, COALESCE(u.agency, ''), u.scope_all, u.active, u.mobile,"
       " u.wecom_userid, u.dingtalk_userid, u.feishu_user_id, COALESCE(u.login, '')";
 
+  static StoreError store_error(const char* what, const SQLite::Exception& e) {
+    return StoreError(std::string("sqlite ") + what + ": " + e.what());
+  }
+
   // Runs `f`, turning SQLite's own exceptions into StoreError (ours pass through unchanged).
   template <class F>
   static auto guarded(const char* what, F&& f) -> decltype(f()) {
     try {
       return f();
     } catch (const SQLite::Exception& e) {
-      throw StoreError(std::string("sqlite ") + what + ": " + e.what());
+      throw store_error(what, e);
+    }
+  }
+
+  // guarded()'s mapping for an error that is passed on rather than thrown.
+  static std::exception_ptr as_store_error(std::exception_ptr error, const char* what) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const SQLite::Exception& e) {
+      return std::make_exception_ptr(store_error(what, e));
+    } catch (...) {
+      return error;
     }
   }
 

@@ -162,7 +162,8 @@ Api::Impl::Impl(Store& store_, const Engine& engine_, const TimeSource& clock_, 
   router.add("POST", v1 + "/cases", &Impl::create_case);
   router.add("GET", v1 + "/cases", &Impl::list_cases);
   router.add("GET", v1 + "/cases/{id}", &Impl::get_case);
-  router.add("POST", v1 + "/cases/{id}/actions/{action}", &Impl::act);
+  // A bearer-token action answers once its commit group is durable; see answers_without_blocking.
+  router.add("POST", v1 + "/cases/{id}/actions/{action}", &Impl::act, Answers::later);
   router.add("GET", v1 + "/cases/{id}/history", &Impl::case_history);
   router.add("GET", v1 + "/cases/{id}/clock", &Impl::case_clock);
   router.add("GET", v1 + "/users", &Impl::list_users);
@@ -242,6 +243,20 @@ void Api::Impl::handle_async(const Request& request, Respond respond) {
   if (response) answer(std::move(*response));
 }
 
+Response Api::Impl::replay(const IdempotencyRecord& stored, const std::string& fingerprint) {
+  if (stored.fingerprint != fingerprint)
+    throw ApiError{422,
+                   "idempotency_key_reused",
+                   "this Idempotency-Key was used for a different request",
+                   "Idempotency-Key",
+                   {}};
+  Response answer;
+  answer.status = stored.status;
+  answer.body = stored.body;
+  answer.headers.emplace_back("Idempotent-Replayed", "true");
+  return answer;
+}
+
 Response Api::Impl::failed_write_answer(std::exception_ptr error, const Request& request,
                                         const std::string& actor,
                                         const std::string& idempotency_key,
@@ -249,16 +264,11 @@ Response Api::Impl::failed_write_answer(std::exception_ptr error, const Request&
   try {
     std::rethrow_exception(error);
   } catch (const IdempotencyConflict&) {
-    if (auto stored = store.find_idempotent(actor, idempotency_key)) {
-      if (stored->fingerprint != fingerprint)
-        return error_response(422, "idempotency_key_reused",
-                              "this Idempotency-Key was used for a different request",
-                              "Idempotency-Key");
-      Response replay;
-      replay.status = stored->status;
-      replay.body = stored->body;
-      replay.headers.emplace_back("Idempotent-Replayed", "true");
-      return replay;
+    try {
+      if (auto stored = store.find_idempotent(actor, idempotency_key))
+        return replay(*stored, fingerprint);
+    } catch (...) {
+      return error_answer(std::current_exception(), request);
     }
   } catch (...) {
   }
@@ -291,6 +301,8 @@ std::optional<Response> Api::Impl::dispatch(const Request& request, Response& me
     throw ApiError{404, "not_found", "no such resource", "", {}};
   }
 
+  // Only a route marked Answers::later may answer after returning.
+  if (match.answers != Answers::later) later = nullptr;
   Call call{
       request, std::move(match.params), std::move(query), {}, {}, clock.now(), "", "", {}, &meta,
       later};
@@ -337,19 +349,8 @@ std::optional<Response> Api::Impl::dispatch(const Request& request, Response& me
                        {}};
       call.idempotency_key = key;
       call.fingerprint = sha256_hex(request.method + " " + request.target + "\n" + request.body);
-      if (auto stored = store.find_idempotent(call.actor.id, key)) {
-        if (stored->fingerprint != call.fingerprint)
-          throw ApiError{422,
-                         "idempotency_key_reused",
-                         "this Idempotency-Key was used for a different request",
-                         "Idempotency-Key",
-                         {}};
-        Response replay;
-        replay.status = stored->status;
-        replay.body = stored->body;
-        replay.headers.emplace_back("Idempotent-Replayed", "true");
-        return replay;
-      }
+      if (auto stored = store.find_idempotent(call.actor.id, key))
+        return replay(*stored, call.fingerprint);
     }
   }
 
@@ -464,17 +465,16 @@ Response Api::handle(const Request& request) {
 }
 
 bool Api::answers_without_blocking(const Request& request) const {
-  // POST /api/v1/cases/{id}/actions/{action}; anything else that looks like it is routed (and
-  // refused) as usual.
-  constexpr std::string_view cases = "/api/v1/cases/";
-  constexpr std::string_view actions = "/actions/";
-  std::string_view target = request.target;
-  if (request.method != "POST" || !target.starts_with(cases)) return false;
-  std::string_view rest = target.substr(cases.size());
-  const std::size_t id_end = rest.find('/');
-  if (id_end == 0 || id_end == std::string_view::npos) return false;
-  if (!rest.substr(id_end).starts_with(actions)) return false;
-  return !bearer_token(request).empty();
+  // Cookie sessions may write the session's last-seen time, so they stay on a handler thread.
+  if (bearer_token(request).empty()) return false;
+  std::vector<std::string> segments;
+  std::map<std::string, std::string> query;
+  try {
+    parse_target(request.target, segments, query);
+  } catch (const ApiError&) {
+    return false;  // refused as usual
+  }
+  return impl_->router.match(request.method, segments).answers == Answers::later;
 }
 
 void Api::handle_async(const Request& request, Respond respond) {

@@ -21,6 +21,9 @@ struct Api::Impl {
                                    const Respond* later);
   // The answer to an exception out of a route (ApiError, VersionConflict, or a 500).
   static Response error_answer(std::exception_ptr error, const Request& request);
+  // The answer first given under an Idempotency-Key, for the same request again (same
+  // `fingerprint`); ApiError 422 idempotency_key_reused for a different one.
+  static Response replay(const IdempotencyRecord& stored, const std::string& fingerprint);
   // The answer to a case write whose commit failed with `error`; when a concurrent request
   // with the same Idempotency-Key committed first, the same request (`fingerprint`) is answered
   // as that one was, and another request is refused with 422, as if it had come second.

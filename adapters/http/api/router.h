@@ -1,5 +1,6 @@
 // Matches "METHOD /path" against patterns with {named} segments. A path that matches some
-// pattern under another method is a 405, not a 404.
+// pattern under another method is a 405, not a 404. A route may be marked as one whose
+// handler answers later, without holding a thread while it waits (Answers::later).
 #pragma once
 
 #include <functional>
@@ -11,16 +12,19 @@ namespace disclose::http {
 
 using PathParams = std::map<std::string, std::string>;
 
+enum class Answers { at_once, later };
+
 template <class Fn>
 class Router {
  public:
-  void add(std::string method, std::string pattern, Fn fn) {
-    routes_.push_back({std::move(method), pattern, split(pattern), std::move(fn)});
+  void add(std::string method, std::string pattern, Fn fn, Answers answers = Answers::at_once) {
+    routes_.push_back({std::move(method), pattern, split(pattern), std::move(fn), answers});
   }
 
   struct Match {
     const Fn* fn = nullptr;  // null: no route for this method
-    std::string pattern;     // the matched pattern ("" when none)
+    Answers answers = Answers::at_once;
+    std::string pattern;  // the matched pattern ("" when none)
     PathParams params;
     std::vector<std::string> allowed;  // methods the path does accept (for 405)
   };
@@ -33,6 +37,7 @@ class Router {
       if (!matches(route.segments, segments, params)) continue;
       if (route.method == method) {
         out.fn = &route.fn;
+        out.answers = route.answers;
         out.pattern = route.pattern;
         out.params = std::move(params);
         return out;
@@ -55,6 +60,7 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Fn fn;
+    Answers answers;
   };
 
   static std::vector<std::string> split(const std::string& pattern) {
