@@ -26,6 +26,7 @@
 #include "disclose/audit.h"
 #include "disclose/case_json.h"
 #include "sqlite/group_commit.h"
+#include "sqlite/library_settings.h"
 #include "sqlite/migrations.h"
 #include "sqlite/outbox_rows.h"
 #include "sqlite/read_pool.h"
@@ -260,11 +261,17 @@ Cursor decode_cursor(const std::string& text, const std::string& sort, SortOrder
   return cursor;
 }
 
+// The store's writing connection, its first, so the library's settings apply to every one.
+SQLite::Database open_writer(const std::string& path) {
+  sqlite::apply_library_settings();
+  return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
+}
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const SqliteOptions& options)
       : clock_(options.clock),
-        db_(options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs),
+        db_(open_writer(options.path)),
         readers_(options.path, kBusyTimeoutMs, db_, statements_, db_mutex_) {
     // PRAGMA arguments cannot be bound, so the only variable one is checked against a list.
     if (options.synchronous != "FULL" && options.synchronous != "NORMAL") {

@@ -1,0 +1,14 @@
+// Process-wide settings of the SQLite library, which only take effect before its first
+// connection opens. The store applies them as it opens its own; a process that opened another
+// connection first keeps SQLite's defaults (correct, only slower).
+#pragma once
+
+namespace disclose::sqlite {
+
+// Idempotent and thread-safe. Turns off SQLite's memory statistics: with them on, every
+// allocation inside SQLite takes one process-wide mutex, which the reading connections of
+// concurrent requests and the committing thread then contend for. Nothing here reads the
+// statistics (sqlite3_memory_used, soft heap limits).
+void apply_library_settings();
+
+}  // namespace disclose::sqlite
