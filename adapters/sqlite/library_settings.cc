@@ -2,16 +2,23 @@
 
 #include <sqlite3.h>
 
-#include <mutex>
-
 namespace disclose::sqlite {
 
-void apply_library_settings() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    // SQLITE_MISUSE once the library is initialised: then the defaults stay, as the header says.
-    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-  });
+namespace {
+
+constexpr int kStatementJournalInMemory = 4 << 20;  // bytes
+
+bool configure() {
+  // SQLITE_MISUSE once the library is initialised: then the defaults stay, as the header says.
+  return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK &&
+         sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, kStatementJournalInMemory) == SQLITE_OK;
+}
+
+}  // namespace
+
+bool apply_library_settings() {
+  static const bool applied = configure();  // thread-safe: a function-local static
+  return applied;
 }
 
 }  // namespace disclose::sqlite

@@ -281,11 +281,6 @@ class SqliteStore final : public Store {
     db_.exec("PRAGMA journal_mode=WAL");
     db_.exec("PRAGMA synchronous=" + options.synchronous);
     db_.exec("PRAGMA foreign_keys=ON");
-    // Every write of a commit group runs in its own savepoint, so the first change to a page in
-    // each savepoint copies the page into the statement journal. On disk (the default once it
-    // passes 64 KiB) that is a pwrite per page on the committing thread, more than the commit's
-    // own WAL frames. In memory it is bounded by the group (at most max_group writes).
-    db_.exec("PRAGMA temp_store=MEMORY");
     sqlite::migrate(db_);
   }
 
