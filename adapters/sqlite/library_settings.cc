@@ -6,12 +6,9 @@ namespace disclose::sqlite {
 
 namespace {
 
-constexpr int kStatementJournalInMemory = 4 << 20;  // bytes
-
 bool configure() {
   // SQLITE_MISUSE once the library is initialised: then the defaults stay, as the header says.
-  return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK &&
-         sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, kStatementJournalInMemory) == SQLITE_OK;
+  return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
 }
 
 }  // namespace
