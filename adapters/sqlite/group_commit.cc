@@ -52,6 +52,7 @@ void run_statement(SQLite::Statement& statement) {
 
 GroupCommit::GroupCommit(SQLite::Database& db, std::mutex& db_mutex, std::size_t max_group)
     : db_(db), db_mutex_(db_mutex), max_group_(std::max<std::size_t>(1, max_group)) {
+  group_.reserve(max_group_);
   committer_ = std::thread([this] { commit_loop(); });
   committer_id_ = committer_.get_id();
 }
@@ -115,20 +116,22 @@ void GroupCommit::commit_loop() {
       continue;
     }
     // The group is the queue as it stands now; later writes wait for the next one.
+    // group_ has room for max_group_ writers, so taking them allocates nothing: nothing here
+    // can throw, which would end the committing thread (and the process).
     const std::size_t size = std::min(queue_.size(), max_group_);
-    std::vector<std::shared_ptr<Writer>> group(queue_.begin(), queue_.begin() + size);
+    group_.assign(queue_.begin(), queue_.begin() + size);
     queue_.erase(queue_.begin(), queue_.begin() + size);
     committing_ = size;
     lock.unlock();
-    commit_group(group);
+    commit_group(group_);
     lock.lock();
     committing_ = 0;
     ++groups_;
     writes_ += size;
-    for (const auto& writer : group) writer->done = true;
+    for (const auto& writer : group_) writer->done = true;
     lock.unlock();
-    // `group` keeps every writer alive until it has been told.
-    for (const auto& writer : group) {
+    // group_ keeps every writer alive until it has been told.
+    for (const auto& writer : group_) {
       if (!writer->committed) {
         writer->wake.notify_one();
         continue;
@@ -138,6 +141,7 @@ void GroupCommit::commit_loop() {
       } catch (...) {
       }
     }
+    group_.clear();  // keeps its room
     lock.lock();
   }
 }

@@ -78,6 +78,8 @@ class GroupCommit {
   std::mutex& db_mutex_;
   const std::size_t max_group_;
   std::unique_ptr<Statements> statements_;  // prepared on first use, on the committing thread
+  std::vector<std::shared_ptr<Writer>>
+      group_;  // the committing thread's group; room for max_group_
 
   mutable std::mutex queue_mutex_;
   std::condition_variable work_arrived_;       // the committing thread waits on it when idle
