@@ -42,10 +42,13 @@ class ServeConfigTest : public ::testing::Test {
 
 TEST_F(ServeConfigTest, AnEmptyFileKeepsEveryDefault) {
   ServeConfig config = load("");
-  ServeConfig defaults;
-  EXPECT_EQ(config.db, defaults.db);
-  EXPECT_EQ(config.server.port, defaults.server.port);
+  // The documented defaults (README → Configuration), spelled out: comparing with a
+  // default-constructed ServeConfig would pass whatever the defaults were.
+  EXPECT_EQ(config.db, "var/disclose.db");
+  EXPECT_EQ(config.server.address, "127.0.0.1");
+  EXPECT_EQ(config.server.port, 8080);
   EXPECT_EQ(config.server.handler_threads, 64u);
+  EXPECT_EQ(config.server.io_threads, 2u);
   EXPECT_EQ(config.idempotency_retention_hours, 24);
   EXPECT_TRUE(config.timers.enabled);
   EXPECT_EQ(config.utc_offset_minutes, 8 * 60);
