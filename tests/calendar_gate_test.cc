@@ -83,6 +83,14 @@ TEST_F(CalendarGateTest, ACalendarImportRunsAlone) {
   EXPECT_TRUE(import_could_start());
 }
 
+TEST_F(CalendarGateTest, AnImportWithAPercentEncodedPathRunsAloneToo) {
+  // The API decodes the path before routing, so this is PUT /api/v1/calendar/2026.
+  bool import_alone = false;
+  inner_.on_handle = [&] { import_alone = !request_could_start(); };
+  gate_.handle(request("PUT", "/api/v1/c%61lendar/2026"));
+  EXPECT_TRUE(import_alone);
+}
+
 TEST_F(CalendarGateTest, OtherRequestsShareTheGate) {
   bool shared = false;
   inner_.on_handle = [&] { shared = !import_could_start() && request_could_start(); };
@@ -90,6 +98,9 @@ TEST_F(CalendarGateTest, OtherRequestsShareTheGate) {
   EXPECT_TRUE(shared);
   shared = false;
   gate_.handle(request("PUT", "/api/v1/cases/1"));
+  EXPECT_TRUE(shared);
+  shared = false;
+  gate_.handle(request("PUT", "/api/v1/calendar/2026/extra"));  // no route of the API
   EXPECT_TRUE(shared);
 }
 

@@ -286,10 +286,11 @@ class SqliteStore final : public Store {
     // each savepoint copies the page into the statement journal. On disk (SQLite's default once
     // the journal passes 64 KiB) that is a pwrite per page on the committing thread, more than
     // the commit's own WAL frames. In memory it lasts one write of a group (releasing the
-    // write's savepoint empties it), or a store batch (datagen's batches of 1,000 cases run in
-    // 57 MB resident in all). Raising the spill limit instead (SQLITE_CONFIG_STMTJRNL_SPILL, 1 or 4 MiB)
-    // made datagen's batches fail with SQLITE_FULL once they spilled. Set after the migrations,
-    // whose index builds may sort more than should be held in memory.
+    // write's savepoint empties it), or a whole store batch (datagen's batches of 1,000 cases
+    // run in 57 MB resident in all). Set after the migrations, whose large UPDATEs and
+    // INSERT ... SELECTs would otherwise hold their statement journals in memory. (Raising the
+    // spill limit instead, SQLITE_CONFIG_STMTJRNL_SPILL at 1 or 4 MiB, made datagen's batches
+    // fail with SQLITE_FULL, cause not found.)
     db_.exec("PRAGMA temp_store=MEMORY");
   }
 

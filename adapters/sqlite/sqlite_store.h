@@ -20,6 +20,10 @@ struct SqliteOptions {
 };
 
 // Opens (creating and migrating as needed) the database at options.path.
+//
+// Store::batch holds its statement journal (a copy of each page its writes change, per write)
+// in memory until it commits: keep batches to thousands of writes (datagen's default of 1,000
+// cases, some 9,000 writes, runs in 57 MB resident).
 std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& options);
 
 }  // namespace disclose

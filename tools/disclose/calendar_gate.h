@@ -10,12 +10,14 @@
 // year; everything else only ever shares the gate.
 #pragma once
 
+#include <boost/url/parse.hpp>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "disclose/shared_gate.h"
 #include "http/http_message.h"
@@ -98,10 +100,20 @@ class CalendarGate final : public http::Handler {
     return response;
   }
 
-  // PUT /api/v1/calendar/{year} (the only route that replaces the calendar).
+  // PUT /api/v1/calendar/{year} (the only route that replaces the calendar), matched on the
+  // percent-decoded path as the API's router matches it: "/api/v1/c%61lendar/2026" is that
+  // route too.
   static bool imports_calendar(const http::Request& request) {
-    constexpr std::string_view prefix = "/api/v1/calendar/";
-    return request.method == "PUT" && std::string_view(request.target).starts_with(prefix);
+    if (request.method != "PUT") return false;
+    auto target = boost::urls::parse_origin_form(request.target);
+    if (!target) return false;  // the API refuses it without reading the calendar
+    std::vector<std::string> path;
+    for (auto segment : target->segments()) {
+      if (path.size() == 4) return false;
+      path.emplace_back(segment);
+    }
+    return path.size() == 4 && path[0] == "api" && path[1] == "v1" && path[2] == "calendar" &&
+           !path[3].empty();
   }
 
   http::Handler& inner_;

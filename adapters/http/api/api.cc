@@ -162,7 +162,8 @@ Api::Impl::Impl(Store& store_, const Engine& engine_, const TimeSource& clock_, 
   router.add("POST", v1 + "/cases", &Impl::create_case);
   router.add("GET", v1 + "/cases", &Impl::list_cases);
   router.add("GET", v1 + "/cases/{id}", &Impl::get_case);
-  // A bearer-token action answers once its commit group is durable; see answers_without_blocking.
+  // An action answers once its commit group is durable, from the committing thread; with a
+  // bearer token, no thread waits for it (answers_without_blocking).
   router.add("POST", v1 + "/cases/{id}/actions/{action}", &Impl::act, Answers::later);
   router.add("GET", v1 + "/cases/{id}/history", &Impl::case_history);
   router.add("GET", v1 + "/cases/{id}/clock", &Impl::case_clock);
