@@ -798,7 +798,7 @@ TEST_F(ApiTest, AnActionAnsweredAfterItsCommitAnswersAsHandleDoes) {
 TEST_F(ApiTest, OnlyBearerCaseActionsAnswerWithoutBlocking) {
   auto without_blocking = [&](const std::string& method, const std::string& target,
                               const std::string& who) {
-    return api_->answers_without_blocking(request(method, target, who, "{}"));
+    return api_->traits(request(method, target, who, "{}")).answers_without_blocking;
   };
   EXPECT_TRUE(without_blocking("POST", "/api/v1/cases/12/actions/accept", "reviewer"));
   // The router's own match decides: percent-encoding is decoded, an unrouted path is not one.
@@ -811,6 +811,22 @@ TEST_F(ApiTest, OnlyBearerCaseActionsAnswerWithoutBlocking) {
   EXPECT_FALSE(without_blocking("POST", "/api/v1/cases//actions/accept", "reviewer"));
   EXPECT_FALSE(without_blocking("GET", "/api/v1/cases/12/history", "reviewer"));
   EXPECT_FALSE(without_blocking("PUT", "/api/v1/calendar/2026", "admin"));
+}
+
+// A calendar import replaces the working calendar every other request reads: the API says it
+// must run alone (cli::CalendarGate keeps it so), matched as dispatch matches it.
+TEST_F(ApiTest, OnlyACalendarImportRunsAlone) {
+  auto alone = [&](const std::string& method, const std::string& target) {
+    return api_->traits(request(method, target, "admin", "{}")).runs_alone;
+  };
+  EXPECT_TRUE(alone("PUT", "/api/v1/calendar/2026"));
+  EXPECT_TRUE(alone("PUT", "/api/v1/c%61lendar/2026"));  // the router decodes the path
+  EXPECT_TRUE(alone("PUT", "/api/v1/calendar/2026?dry_run=1"));
+  EXPECT_FALSE(alone("GET", "/api/v1/calendar/2026"));
+  EXPECT_FALSE(alone("PUT", "/api/v1/calendar/2026/extra"));
+  EXPECT_FALSE(alone("PUT", "/api/v1/calendar/"));
+  EXPECT_FALSE(alone("PUT", "/api/v1/calendar/20%zz"));
+  EXPECT_FALSE(alone("POST", "/api/v1/cases/12/actions/accept"));
 }
 
 TEST_F(ApiTest, OfTwoActionsOnOneVersionInOneCommitGroupTheSecondIsAConflict) {

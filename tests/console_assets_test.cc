@@ -187,6 +187,13 @@ TEST(EmbeddedConsole, InFrontOfTheRealApi) {
   http::Response index = get("/cases/123");
   EXPECT_EQ(index.status, 200);
   EXPECT_EQ(index.body, read_file(kWebDir / "index.html"));
+  // The API's say about its requests reaches the calendar gate in front of the console.
+  http::Request import;
+  import.method = "PUT";
+  import.target = "/api/v1/calendar/2026";
+  EXPECT_TRUE(console.traits(import).runs_alone);
+  import.method = "GET";
+  EXPECT_FALSE(console.traits(import).runs_alone);
 }
 
 }  // namespace

@@ -46,6 +46,7 @@ using boost::system::error_code;
 using disclose::http::Handler;
 using disclose::http::Metrics;
 using disclose::http::Request;
+using disclose::http::RequestTraits;
 using disclose::http::Respond;
 using disclose::http::Response;
 using disclose::http::Server;
@@ -87,8 +88,8 @@ class EchoHandler : public Handler {
 
   // /later answers without blocking: handle_async hands its Respond to the test, which answers
   // when it likes; /later/throw throws instead.
-  bool answers_without_blocking(const Request& request) const override {
-    return request.target.starts_with("/later");
+  RequestTraits traits(const Request& request) const override {
+    return {.answers_without_blocking = request.target.starts_with("/later")};
   }
   void handle_async(const Request& request, Respond respond) override {
     if (!request.target.starts_with("/later")) return Handler::handle_async(request, respond);

@@ -82,8 +82,8 @@ void ConsoleHandler::handle_async(const http::Request& request, http::Respond re
   respond(handle(request));
 }
 
-bool ConsoleHandler::answers_without_blocking(const http::Request& request) const {
-  return for_api(request) && api_.answers_without_blocking(request);
+http::RequestTraits ConsoleHandler::traits(const http::Request& request) const {
+  return for_api(request) ? api_.traits(request) : http::RequestTraits{};
 }
 
 http::Response ConsoleHandler::handle(const http::Request& request) {

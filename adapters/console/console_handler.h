@@ -25,7 +25,8 @@ class ConsoleHandler final : public http::Handler {
   // The API's requests go on to its handle_async (a case write answers after its commit); the
   // console's files are answered at once.
   void handle_async(const http::Request& request, http::Respond respond) override;
-  bool answers_without_blocking(const http::Request& request) const override;
+  // The API's say, for the API's requests.
+  http::RequestTraits traits(const http::Request& request) const override;
 
  private:
   // Whether the request is the API's (see the top of this file).

@@ -42,6 +42,18 @@ struct Response {
 // Takes a request's response; see Handler::handle_async.
 using Respond = std::function<void(Response)>;
 
+// What a handler says about a request before it handles it, in one look at its route.
+struct RequestTraits {
+  // handle_async answers the request without blocking its caller: it computes and reads
+  // (briefly, from the database), and whatever must wait (a commit) answers later. The server
+  // then calls it on the connection's own thread instead of handing it to a handler thread.
+  bool answers_without_blocking = false;
+  // The request changes what every other request reads (a calendar import replaces the working
+  // calendar), so it must run with no other request in flight. The handler only says so; a
+  // gate in front of it (cli::CalendarGate under `disclose serve`) keeps it apart.
+  bool runs_alone = false;
+};
+
 class Handler {
  public:
   virtual ~Handler() = default;
@@ -52,12 +64,10 @@ class Handler {
   // committing thread once its commit group is durable, so no thread sits waiting meanwhile).
   // `request` must stay valid until then. Must not throw. By default, handle() at once.
   virtual void handle_async(const Request& request, Respond respond) { respond(handle(request)); }
-  // Whether handle_async answers `request` without blocking its caller: it computes and reads
-  // (briefly, from the database), and whatever must wait (a commit) answers later. The server
-  // then calls it on the connection's own thread instead of handing it to a handler thread.
-  virtual bool answers_without_blocking(const Request& request) const {
+  // What the handler says about `request` before anyone handles it (RequestTraits).
+  virtual RequestTraits traits(const Request& request) const {
     (void)request;
-    return false;
+    return {};
   }
 };
 

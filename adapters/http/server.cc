@@ -689,7 +689,7 @@ asio::awaitable<Next> Server::Impl::exchange(Stream& stream, Connection& connect
 
   // Plain statements, not `?:` around co_await: GCC 12 destroys such temporaries too early.
   Response response;
-  if (handler.answers_without_blocking(request)) {
+  if (handler.traits(request).answers_without_blocking) {
     response = co_await handle_async_awaitable(request, false);
   } else if (workers) {
     response = co_await handle_async_awaitable(request, true);

@@ -3,21 +3,19 @@
 // Importing a calendar switches the working calendar's data in place (calendar_import.h), while
 // requests on the handler threads and the timer loop read it. So an import runs alone: it waits
 // for the requests in flight (and the piece of a streamed body being produced) and the timer round
-// to finish, and holds new ones back until it is done. A request answered asynchronously (a case
-// write, once its commit group is durable) shares the gate until it is answered, as its write
-// may plan reminders from the calendar again inside the group; asked asynchronously, a request
-// that finds an import under way waits without holding a thread. Imports happen about once a
-// year; everything else only ever shares the gate.
+// to finish, and holds new ones back until it is done. Which requests are imports the inner
+// handler says (RequestTraits::runs_alone: the API's route for them is marked so). A request
+// answered asynchronously (a case write, once its commit group is durable) shares the gate until it
+// is answered, as its write may plan reminders from the calendar again inside the group; asked
+// asynchronously, a request that finds an import under way waits without holding a thread. Imports
+// happen about once a year; everything else only ever shares the gate.
 #pragma once
 
-#include <boost/url/parse.hpp>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
-#include <string_view>
 #include <utility>
-#include <vector>
 
 #include "disclose/shared_gate.h"
 #include "http/http_message.h"
@@ -30,7 +28,7 @@ class CalendarGate final : public http::Handler {
   CalendarGate(http::Handler& inner, SharedGate& gate) : inner_(inner), gate_(gate) {}
 
   http::Response handle(const http::Request& request) override {
-    if (imports_calendar(request)) {
+    if (inner_.traits(request).runs_alone) {
       std::unique_lock alone(gate_);
       return inner_.handle(request);
     }
@@ -47,11 +45,13 @@ class CalendarGate final : public http::Handler {
   // waits without a thread and goes on, on the import's thread, once the import is done. Any
   // other request (on a handler thread) waits for its share as handle() does.
   void handle_async(const http::Request& request, http::Respond respond) override {
-    if (imports_calendar(request)) {
-      respond(handle(request));
+    const http::RequestTraits traits = inner_.traits(request);
+    if (traits.runs_alone) {
+      std::unique_lock alone(gate_);
+      respond(inner_.handle(request));
       return;
     }
-    if (!inner_.answers_without_blocking(request)) {
+    if (!traits.answers_without_blocking) {
       gate_.lock_shared();
       share_until_answered(request, std::move(respond));
       return;
@@ -60,8 +60,11 @@ class CalendarGate final : public http::Handler {
         [this, &request, respond = std::move(respond)] { share_until_answered(request, respond); });
   }
 
-  bool answers_without_blocking(const http::Request& request) const override {
-    return !imports_calendar(request) && inner_.answers_without_blocking(request);
+  // An import waits for the gate, so it blocks whatever the inner handler says.
+  http::RequestTraits traits(const http::Request& request) const override {
+    http::RequestTraits traits = inner_.traits(request);
+    if (traits.runs_alone) traits.answers_without_blocking = false;
+    return traits;
   }
 
  private:
@@ -98,22 +101,6 @@ class CalendarGate final : public http::Handler {
       };
     }
     return response;
-  }
-
-  // PUT /api/v1/calendar/{year} (the only route that replaces the calendar), matched on the
-  // percent-decoded path as the API's router matches it: "/api/v1/c%61lendar/2026" is that
-  // route too.
-  static bool imports_calendar(const http::Request& request) {
-    if (request.method != "PUT") return false;
-    auto target = boost::urls::parse_origin_form(request.target);
-    if (!target) return false;  // the API refuses it without reading the calendar
-    std::vector<std::string> path;
-    for (auto segment : target->segments()) {
-      if (path.size() == 4) return false;
-      path.emplace_back(segment);
-    }
-    return path.size() == 4 && path[0] == "api" && path[1] == "v1" && path[2] == "calendar" &&
-           !path[3].empty();
   }
 
   http::Handler& inner_;

@@ -11,8 +11,8 @@
 namespace disclose::cli {
 
 // The server's options as `serve` starts them: sockets on 2 threads, which also run case actions
-// (they wait for their commit group without a thread: Handler::answers_without_blocking); other
-// requests on 64 handler threads, so that other writes (registrations, administration) also
+// (they wait for their commit group without a thread: RequestTraits::answers_without_blocking);
+// other requests on 64 handler threads, so that other writes (registrations, administration) also
 // wait for their commit together — a commit group holds at most one of those per handler thread.
 inline http::ServerOptions serve_defaults() {
   http::ServerOptions options;

@@ -158,13 +158,14 @@ Api::Impl::Impl(Store& store_, const Engine& engine_, const TimeSource& clock_, 
   router.add("GET", v1 + "/workflows/{name}", &Impl::get_workflow);
   router.add("GET", v1 + "/calendar/due", &Impl::calendar_due);
   router.add("GET", v1 + "/calendar/{year}", &Impl::get_calendar_year);
-  router.add("PUT", v1 + "/calendar/{year}", &Impl::put_calendar_year);
+  // An import replaces the working calendar that every other request reads.
+  router.add("PUT", v1 + "/calendar/{year}", &Impl::put_calendar_year, {.runs = Runs::alone});
   router.add("POST", v1 + "/cases", &Impl::create_case);
   router.add("GET", v1 + "/cases", &Impl::list_cases);
   router.add("GET", v1 + "/cases/{id}", &Impl::get_case);
   // An action answers once its commit group is durable, from the committing thread; with a
-  // bearer token, no thread waits for it (answers_without_blocking).
-  router.add("POST", v1 + "/cases/{id}/actions/{action}", &Impl::act, Answers::later);
+  // bearer token, no thread waits for it (RequestTraits::answers_without_blocking).
+  router.add("POST", v1 + "/cases/{id}/actions/{action}", &Impl::act, {.answers = Answers::later});
   router.add("GET", v1 + "/cases/{id}/history", &Impl::case_history);
   router.add("GET", v1 + "/cases/{id}/clock", &Impl::case_clock);
   router.add("GET", v1 + "/users", &Impl::list_users);
@@ -303,7 +304,7 @@ std::optional<Response> Api::Impl::dispatch(const Request& request, Response& me
   }
 
   // Only a route marked Answers::later may answer after returning.
-  if (match.answers != Answers::later) later = nullptr;
+  if (match.traits.answers != Answers::later) later = nullptr;
   Call call{
       request, std::move(match.params), std::move(query), {}, {}, clock.now(), "", "", {}, &meta,
       later};
@@ -465,17 +466,22 @@ Response Api::handle(const Request& request) {
   return impl_->handle(request);
 }
 
-bool Api::answers_without_blocking(const Request& request) const {
-  // Cookie sessions may write the session's last-seen time, so they stay on a handler thread.
-  if (bearer_token(request).empty()) return false;
+RequestTraits Api::traits(const Request& request) const {
   std::vector<std::string> segments;
   std::map<std::string, std::string> query;
   try {
     parse_target(request.target, segments, query);
   } catch (const ApiError&) {
-    return false;  // refused as usual
+    return {};  // refused without running anything
   }
-  return impl_->router.match(request.method, segments).answers == Answers::later;
+  auto match = impl_->router.match(request.method, segments);
+  if (!match.fn) return {};
+  RequestTraits traits;
+  // Cookie sessions may write the session's last-seen time, so they stay on a handler thread.
+  traits.answers_without_blocking =
+      match.traits.answers == Answers::later && !bearer_token(request).empty();
+  traits.runs_alone = match.traits.runs == Runs::alone;
+  return traits;
 }
 
 void Api::handle_async(const Request& request, Respond respond) {

@@ -58,10 +58,12 @@ class Api final : public Handler {
   // As handle(), but a case action answers once its commit group is durable, from the store's
   // committing thread, instead of holding the calling thread until then.
   void handle_async(const Request& request, Respond respond) override;
-  // True for a case action with a bearer token: it reads and computes, then waits for its
-  // commit without blocking. (A console session's use may write the session's last-seen time,
-  // and every other route may wait on the database or work for long.)
-  bool answers_without_blocking(const Request& request) const override;
+  // answers_without_blocking for a case action with a bearer token: it reads and computes,
+  // then waits for its commit without blocking. (A console session's use may write the
+  // session's last-seen time, and every other route may wait on the database or work for
+  // long.) runs_alone for a calendar import (PUT /api/v1/calendar/{year}). Both as the router
+  // matches the request (on the percent-decoded path).
+  RequestTraits traits(const Request& request) const override;
 
   // Every (method, pattern) the API serves, e.g. ("GET", "/api/v1/cases/{id}"): the OpenAPI
   // document must describe exactly these.

@@ -1,6 +1,8 @@
 // Matches "METHOD /path" against patterns with {named} segments. A path that matches some
-// pattern under another method is a 405, not a 404. A route may be marked as one whose
-// handler answers later, without holding a thread while it waits (Answers::later).
+// pattern under another method is a 405, not a 404. A route carries traits the server acts on
+// before it calls the route's function: whether its handler answers later, without holding a
+// thread while it waits (Answers::later), and whether it must run with no other request in
+// flight (Runs::alone).
 #pragma once
 
 #include <functional>
@@ -13,18 +15,24 @@ namespace disclose::http {
 using PathParams = std::map<std::string, std::string>;
 
 enum class Answers { at_once, later };
+enum class Runs { beside_others, alone };
+
+struct RouteTraits {
+  Answers answers = Answers::at_once;
+  Runs runs = Runs::beside_others;
+};
 
 template <class Fn>
 class Router {
  public:
-  void add(std::string method, std::string pattern, Fn fn, Answers answers = Answers::at_once) {
-    routes_.push_back({std::move(method), pattern, split(pattern), std::move(fn), answers});
+  void add(std::string method, std::string pattern, Fn fn, RouteTraits traits = {}) {
+    routes_.push_back({std::move(method), pattern, split(pattern), std::move(fn), traits});
   }
 
   struct Match {
     const Fn* fn = nullptr;  // null: no route for this method
-    Answers answers = Answers::at_once;
-    std::string pattern;  // the matched pattern ("" when none)
+    RouteTraits traits;      // the matched route's
+    std::string pattern;     // the matched pattern ("" when none)
     PathParams params;
     std::vector<std::string> allowed;  // methods the path does accept (for 405)
   };
@@ -37,7 +45,7 @@ class Router {
       if (!matches(route.segments, segments, params)) continue;
       if (route.method == method) {
         out.fn = &route.fn;
-        out.answers = route.answers;
+        out.traits = route.traits;
         out.pattern = route.pattern;
         out.params = std::move(params);
         return out;
@@ -60,7 +68,7 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Fn fn;
-    Answers answers;
+    RouteTraits traits;
   };
 
   static std::vector<std::string> split(const std::string& pattern) {
