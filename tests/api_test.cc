@@ -1091,6 +1091,15 @@ TEST_F(ApiTest, HealthReadyMetricsOpenApi) {
       << metrics.body;
   EXPECT_NE(metrics.body.find("disclose_overdue_cases"), std::string::npos);
   EXPECT_NE(metrics.body.find("disclose_outbox_backlog"), std::string::npos);
+  // Every write so far (users, agency, two registrations, actions) went through a commit group.
+  auto figure = [&](const std::string& name) {
+    size_t at = metrics.body.find("\n" + name + " ");
+    EXPECT_NE(at, std::string::npos) << name << " in " << metrics.body;
+    return at == std::string::npos ? -1.0 : std::stod(metrics.body.substr(at + name.size() + 2));
+  };
+  const double commits = figure("disclose_commits_total");
+  EXPECT_GE(commits, 3.0);
+  EXPECT_GE(figure("disclose_committed_writes_total"), commits);
   EXPECT_NE(metrics.body.find("# TYPE"), std::string::npos);
 
   Response doc = call("GET", "/api/v1/openapi.json", "");

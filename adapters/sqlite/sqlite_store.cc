@@ -795,6 +795,10 @@ class SqliteStore final : public Store {
     });
   }
 
+  CommitFigures commit_figures() const override {
+    return {int64_t(commit_.groups()), int64_t(commit_.writes())};
+  }
+
   void save_calendar_years(const std::vector<CalendarYear>& years) override {
     write("save_calendar_years", [&] {
       SQLite::Statement st(db_,

@@ -374,6 +374,13 @@ class Store {
   virtual std::vector<std::pair<std::string, int64_t>> open_cases_by_state() const = 0;
   virtual int64_t overdue_cases(Date today) const = 0;
   virtual int64_t outbox_backlog() const = 0;
+  // Since the store was opened: commit groups run (one transaction each) and the writes they
+  // carried. Concurrent writes share a group, so writes / commits is the mean group size.
+  struct CommitFigures {
+    int64_t commits = 0;
+    int64_t writes = 0;
+  };
+  virtual CommitFigures commit_figures() const = 0;
 
   // Calendar years imported at run time (they override the bundled files by year).
   virtual void save_calendar_years(const std::vector<CalendarYear>& years) = 0;

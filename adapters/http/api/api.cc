@@ -399,6 +399,9 @@ Response Api::Impl::metrics_text(Call& call) {
     gauges.emplace_back("disclose_open_cases{state=\"" + state + "\"}", double(count));
   gauges.emplace_back("disclose_overdue_cases", double(store.overdue_cases(call.now.today)));
   gauges.emplace_back("disclose_outbox_backlog", double(store.outbox_backlog()));
+  const Store::CommitFigures commits = store.commit_figures();
+  gauges.emplace_back("disclose_commits_total", double(commits.commits));
+  gauges.emplace_back("disclose_committed_writes_total", double(commits.writes));
   if (options.extra_gauges) {
     for (auto& gauge : options.extra_gauges()) gauges.push_back(std::move(gauge));
   }
