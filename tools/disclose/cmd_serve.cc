@@ -24,6 +24,7 @@
 #include "notify/outbox_dispatcher.h"
 #include "scheduler/housekeeping.h"
 #include "scheduler/timer_loop.h"
+#include "scheduler/write_wakeups.h"
 
 namespace disclose::cli {
 
@@ -135,21 +136,16 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
         background, store, clock,
         {std::chrono::hours(config.idempotency_retention_hours), std::chrono::hours(1)});
     // A case write may plan a timer earlier than the loop's next look, or queue notifications:
-    // the store tells the loops once it has committed (posted to their thread). Writes that
-    // change neither cost them nothing.
+    // the store tells the loops once it has committed, on their thread, and the writes of one
+    // commit group with one wake-up (write_wakeups.h). Writes that change neither cost nothing.
     store.set_case_write_hook(timers.write_hook());
-    store.set_case_written_observer([&](const CaseWriteEffects& written) {
-      std::optional<Instant> earliest;
-      for (const PlannedTimer& t : written.timers)
-        if (!earliest || t.fire_at < *earliest) earliest = t.fire_at;
-      bool queued = !written.notifications.empty();
-      if (earliest || queued) {
-        boost::asio::post(background, [&timer_loop, &dispatcher, earliest, queued] {
+    scheduler::WriteWakeups write_wakeups(
+        background, [&timer_loop, &dispatcher](std::optional<Instant> earliest, bool queued) {
           if (earliest) timer_loop.wake_if_before(*earliest);
           if (queued) dispatcher.wake();
         });
-      }
-    });
+    store.set_case_written_observer(
+        [&write_wakeups](const CaseWriteEffects& written) { write_wakeups.observe(written); });
 
     http::ApiOptions api_options;
     api_options.openapi_json = http::openapi_json();
