@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# tools/bench/write_figures.sh [BUILD_DIR ...] — durable case writes over HTTP (issue #6), with
+# what each action costs the server, for one build or several compared run by run.
+#
+# For each run and each build in turn (alternating, so that a slow spell of the machine hits
+# every build alike): a fresh database with one agency and an admin token, `disclose serve` on
+# 127.0.0.1 with a kernel-chosen port, the load generator, then one line:
+#
+#   actions/s     acknowledged case writes per second (loadgen)
+#   p50 / p99     their latency in ms (loadgen)
+#   group         writes per commit (/metrics: disclose_committed_writes_total / commits_total)
+#   cpu           the server's user + system CPU time per acknowledged write, in µs — the
+#                 figure that binds on a 2-core machine, and steadier than actions/s when the
+#                 machine's speed drifts
+#   written, read bytes the server wrote and read through system calls per write, in KB
+#                 (/proc/PID/io wchar, rchar: WAL frames, checkpoints, sockets)
+#
+# Settings by environment: RUNS (default 3), LOADGEN_ARGS (default "--scenario lifecycle -c 64
+# --duration 15"). BUILD_DIR holds disclose and tools/loadgen/loadgen (default build/release).
+# Never part of the test suite; needs curl.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+runs="${RUNS:-3}"
+read -r -a loadgen_args <<<"${LOADGEN_ARGS:---scenario lifecycle -c 64 --duration 15}"
+builds=("$@")
+[ ${#builds[@]} -gt 0 ] || builds=("$root/build/release")
+for build in "${builds[@]}"; do
+  for bin in "$build/disclose" "$build/tools/loadgen/loadgen"; do
+    [ -x "$bin" ] || { echo "write_figures: no $bin (run tools/dev build)" >&2; exit 2; }
+  done
+done
+
+work=""
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  [ -z "$work" ] || rm -rf "$work"
+  server_pid=""
+  work=""
+}
+trap cleanup EXIT
+
+# The value of a /metrics line "NAME VALUE".
+metric() { awk -v name="$1" '$1 == name { print $2 }' "$work/metrics"; }
+
+one_run() {
+  local build="$1"
+  work="$(mktemp -d)"
+  local db="$work/bench.db" bin="$build/disclose"
+  "$bin" --db "$db" agency add district --name 区政府信息公开办公室 --short 区公开办 >/dev/null
+  local token
+  token=$("$bin" --db "$db" user add --name 测量 --role admin --agency district --scope all 2>/dev/null |
+            awk '$1 == "token" { print $2 }')
+  "$bin" --db "$db" serve --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.log" &
+  server_pid=$!
+  local url=""
+  while [ -z "$url" ]; do
+    kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
+    url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.out" || true)
+    [ -n "$url" ] || sleep 0.01
+  done
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/readyz")" = "200" ]; do sleep 0.01; done
+  DISCLOSE_TOKEN="$token" "$build/tools/loadgen/loadgen" --url "$url" "${loadgen_args[@]}" \
+    >"$work/loadgen.out" 2>&1
+  curl -s "$url/metrics" >"$work/metrics"
+  local cpu_ticks io
+  cpu_ticks=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat")
+  io=$(awk '$1 == "wchar:" { w = $2 } $1 == "rchar:" { r = $2 } END { print w, r }' "/proc/$server_pid/io")
+  awk -v build="$build" -v ticks="$cpu_ticks" -v hz="$(getconf CLK_TCK)" -v io="$io" \
+      -v commits="$(metric disclose_commits_total)" -v writes="$(metric disclose_committed_writes_total)" '
+    /acknowledged case writes/ { acked = $2; rate = $0; sub(/.*\(/, "", rate); sub(/ actions.*/, "", rate) }
+    /^latency writes/ { for (i = 1; i < NF; ++i) { if ($i == "p50") p50 = $(i + 1); if ($i == "p99") p99 = $(i + 1) } }
+    END {
+      if (acked == 0) { print build ": no acknowledged writes (see loadgen output)"; exit 1 }
+      split(io, rw, " ")
+      printf "%-28s %8.1f actions/s  p50 %6.2f  p99 %6.2f ms  group %5.1f  cpu %6.1f us  written %5.1f  read %5.1f KB\n",
+             build, rate, p50, p99, writes / commits, 1e6 * ticks / hz / acked, rw[1] / acked / 1024, rw[2] / acked / 1024
+    }' "$work/loadgen.out"
+  cleanup
+}
+
+for run in $(seq "$runs"); do
+  for build in "${builds[@]}"; do one_run "$build"; done
+done
