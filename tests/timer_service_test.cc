@@ -286,6 +286,30 @@ TEST_F(TimerServiceTest, ASubscriptionOnlyGetsTheTypesAndAgencyItAskedFor) {
   EXPECT_TRUE(store_->list_outbox(filter).empty());
 }
 
+// A notification that no subscription takes is not composed at all: the write carries none, so
+// the dispatcher is not woken for it either.
+TEST_F(TimerServiceTest, OnlyNotificationsSomeSubscriptionTakesAreComposed) {
+  std::vector<std::string> composed;
+  store_->set_case_written_observer([&](const CaseWriteEffects& written) {
+    for (const Notification& n : written.notifications) composed.push_back(n.type);
+  });
+  ASSERT_TRUE(store_->remove_subscription(subscription_));
+  Subscription assigned_only;
+  assigned_only.url = "http://127.0.0.1:9/assigned";
+  assigned_only.events = {"case.assigned"};
+  int64_t assigned_only_id = store_->add_subscription(assigned_only).id;
+
+  handling_case();  // registered, submitted, accepted and assigned
+  EXPECT_EQ(composed, std::vector<std::string>{"case.assigned"});
+  EXPECT_EQ(queued("case.assigned").size(), 1u);
+
+  ASSERT_TRUE(store_->remove_subscription(assigned_only_id));
+  composed.clear();
+  create(registration(), local("2025-03-05", 10));
+  EXPECT_TRUE(composed.empty());
+  EXPECT_TRUE(queued("case.registered").empty());
+}
+
 TEST_F(TimerServiceTest, ReplanningGivesTimersToCasesWrittenWithoutThem) {
   // As after an upgrade from a version without timers: cases exist, no timer rows.
   store_->set_case_write_hook({});

@@ -1221,7 +1221,7 @@ class SqliteStore final : public Store {
     std::optional<Agency> agency;
     std::vector<Subscription> candidates;  // agency_subscriptions: who may want a notification
 
-    CaseWriteContext context() const { return CaseWriteContext{sent, staff, agency}; }
+    CaseWriteContext context() const { return CaseWriteContext{sent, staff, agency, candidates}; }
   };
 
   static int64_t plan_inputs_revision(sqlite::StatementCache& statements) {

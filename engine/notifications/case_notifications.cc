@@ -66,12 +66,36 @@ json::object CaseNotifications::case_summary(const Case& a_case,
       {"received_on", a_case.registration.received_on.str()}};
 }
 
-std::vector<Notification> CaseNotifications::for_event(const Case& stored, const Event& event,
-                                                       const std::optional<Agency>& agency,
-                                                       const std::vector<User>& agency_users,
-                                                       Moment now) const {
+std::vector<Notification> CaseNotifications::for_event(
+    const Case& stored, const Event& event, const std::optional<Agency>& agency,
+    const std::vector<User>& agency_users, Moment now,
+    const std::function<bool(const std::string& type)>& wanted) const {
   const Workflow* workflow = engine_.workflows().find(stored.workflow);
   const StateSpec* to_state = workflow != nullptr ? workflow->state(event.to_state) : nullptr;
+
+  // Which notifications the event makes, and for whom, before any is composed.
+  struct Pending {
+    const char* type;
+    std::vector<std::string> recipients;  // resolve_recipients entries
+  };
+  std::vector<Pending> pending;
+  const bool registered = event.from_state.empty() && event.seq == 1;
+  const bool state_changed = !registered && event.from_state != event.to_state;
+  const bool closed_by_system =
+      state_changed && event.actor == Actor::system().id && to_state != nullptr && !to_state->open;
+  if (registered) {
+    pending.push_back({"case.registered", {"registrar"}});
+  } else if (closed_by_system) {
+    pending.push_back({"case.auto_closed", {"assignee"}});
+  } else if (state_changed) {
+    pending.push_back({"case.transitioned", {"assignee"}});
+  }
+  if (event.effects.contains("assignee")) pending.push_back({"case.assigned", {"assignee"}});
+  if (event.type == "deadline.recomputed") pending.push_back({"deadline.recomputed", {"assignee"}});
+  if (wanted) {
+    std::erase_if(pending, [&](const Pending& p) { return !wanted(p.type); });
+  }
+  if (pending.empty()) return {};
 
   json::object event_json{
       {"type", event.type},
@@ -88,47 +112,31 @@ std::vector<Notification> CaseNotifications::for_event(const Case& stored, const
     d["label"] = workflow ? workflow->deadline_label(view.kind) : view.kind;
     deadlines.push_back(std::move(d));
   }
+  // The nearest running deadline, so a robot message can say what is due next.
+  const json::object* nearest = nullptr;
+  for (const json::value& d : deadlines) {
+    const json::object& o = d.as_object();
+    if (o.at("status") != "running" || !o.contains("due_on") || o.at("due_on").is_null()) continue;
+    if (nearest == nullptr || o.at("due_on").as_string() < nearest->at("due_on").as_string())
+      nearest = &o;
+  }
 
-  auto make = [&](const char* type, const std::vector<User>& recipients) {
+  std::vector<Notification> out;
+  for (const Pending& p : pending) {
     Notification n;
-    n.type = type;
+    n.type = p.type;
     n.timestamp = event.recorded_at;
     n.data["case"] = case_summary(stored, agency);
     n.data["event"] = event_json;
     n.data["deadlines"] = deadlines;
-    // The nearest running deadline, so a robot message can say what is due next.
-    const json::object* nearest = nullptr;
-    for (const json::value& d : deadlines) {
-      const json::object& o = d.as_object();
-      if (o.at("status") != "running" || !o.contains("due_on") || o.at("due_on").is_null())
-        continue;
-      if (nearest == nullptr || o.at("due_on").as_string() < nearest->at("due_on").as_string())
-        nearest = &o;
-    }
     if (nearest != nullptr) n.data["deadline"] = *nearest;
     json::array people;
-    for (const User& user : recipients) people.push_back(recipient_json(user));
+    for (const User& user : resolve_recipients(p.recipients, stored, agency_users))
+      people.push_back(recipient_json(user));
     n.data["recipients"] = std::move(people);
     n.data["link"] = public_url_ + "/cases/" + std::to_string(stored.id);
-    return n;
-  };
-
-  std::vector<Notification> out;
-  std::vector<User> assignee = resolve_recipients({"assignee"}, stored, agency_users);
-  bool registered = event.from_state.empty() && event.seq == 1;
-  bool state_changed = !registered && event.from_state != event.to_state;
-  bool closed_by_system =
-      state_changed && event.actor == Actor::system().id && to_state != nullptr && !to_state->open;
-
-  if (registered) {
-    out.push_back(make("case.registered", resolve_recipients({"registrar"}, stored, agency_users)));
-  } else if (closed_by_system) {
-    out.push_back(make("case.auto_closed", assignee));
-  } else if (state_changed) {
-    out.push_back(make("case.transitioned", assignee));
+    out.push_back(std::move(n));
   }
-  if (event.effects.contains("assignee")) out.push_back(make("case.assigned", assignee));
-  if (event.type == "deadline.recomputed") out.push_back(make("deadline.recomputed", assignee));
   return out;
 }
 

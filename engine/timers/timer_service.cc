@@ -1,5 +1,6 @@
 #include "disclose/timer_service.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -22,8 +23,14 @@ CaseWriteHook TimerService::write_hook() const {
     Moment now{event.recorded_at, local_date(event.recorded_at, utc_offset_minutes_)};
     CaseWriteEffects effects;
     effects.timers = planner_.plan(stored, context.sent_reminders, now);
+    // Composed only for the types some subscription takes: nothing else would be queued.
+    auto wanted = [&](const std::string& type) {
+      return std::any_of(
+          context.subscriptions.begin(), context.subscriptions.end(),
+          [&](const Subscription& s) { return subscription_wants(s, type, stored.agency); });
+    };
     effects.notifications =
-        notifications_.for_event(stored, event, context.agency, context.agency_users, now);
+        notifications_.for_event(stored, event, context.agency, context.agency_users, now, wanted);
     return effects;
   };
 }

@@ -5,6 +5,7 @@
 // event that caused it. The payload keys are those of notification.h; README.md lists them.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,9 +30,11 @@ class CaseNotifications {
   //   case.assigned        the assignee changed (the new assignee is the recipient);
   //   deadline.recomputed  a calendar change moved the case's deadlines.
   // Notes, contacts and other events that change neither state nor assignee produce none.
-  std::vector<Notification> for_event(const Case& stored, const Event& event,
-                                      const std::optional<Agency>& agency,
-                                      const std::vector<User>& agency_users, Moment now) const;
+  // Only the types `wanted` accepts are composed (empty: every type).
+  std::vector<Notification> for_event(
+      const Case& stored, const Event& event, const std::optional<Agency>& agency,
+      const std::vector<User>& agency_users, Moment now,
+      const std::function<bool(const std::string& type)>& wanted = {}) const;
 
   // The notification of one due reminder; recipients are resolved from the rule's entries
   // ("assignee" = the case's assignee; any other entry = the agency's active users of that role).

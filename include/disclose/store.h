@@ -86,6 +86,9 @@ struct CaseWriteContext {
   const std::set<std::string>& sent_reminders;  // the case's reminder ledger keys
   const std::vector<User>& agency_users;        // active users of the case's agency
   const std::optional<Agency>& agency;
+  // The enabled subscriptions that take notifications of the case's agency (each may still
+  // want only some types): a notification none of them wants need not be composed.
+  const std::vector<Subscription>& subscriptions;
 };
 
 // Plans a case write's effects: a pure function of its arguments, which create_case and
