@@ -2,8 +2,6 @@
 // expected number counted by hand from the data set below, never by the code under test.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <array>
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +16,7 @@
 #include "disclose/store.h"
 #include "engine_fixture.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
@@ -588,18 +587,13 @@ TEST_F(AnnualReportTest, FailedChecksShowInTheRenderings) {
 class AnnualReportCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/disclose-report-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    db_ = dir_ + "/test.db";
+    db_ = (dir_ / "test.db").string();
     auto store = open_sqlite_store(SqliteOptions{db_});
     store->add_agency({"zrzy", "区自然资源局", "自然资源"});
     store->add_agency({"fgw", "区发展和改革委员会", "发改"});
     Builder builder(store.get());
     build_data_set(builder);
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
   struct Run {
     int status;
     std::string out;
@@ -615,7 +609,7 @@ class AnnualReportCli : public ::testing::Test {
     return {status, out.str(), err.str()};
   }
 
-  std::string dir_;
+  fixture::TempDir dir_;
   std::string db_;
 };
 
@@ -640,7 +634,7 @@ TEST_F(AnnualReportCli, JsonCsvAndHtmlEndToEnd) {
   ASSERT_EQ(csv_run.status, 0) << csv_run.err;
   EXPECT_EQ(csv_run.out, read_file(kGoldenDir + "/annual_2025.csv"));
 
-  std::string out = dir_ + "/annual.html";
+  std::string out = (dir_ / "annual.html").string();
   Run html_run = run(
       {"report", "annual", "--year", "2025", "--agency", "zrzy", "--format", "html", "--out", out});
   ASSERT_EQ(html_run.status, 0) << html_run.err;
@@ -671,7 +665,7 @@ TEST_F(AnnualReportCli, JsonCsvAndHtmlEndToEnd) {
 // A workflow file whose `granted` points at a row the official form lacks: the CLI still writes
 // the report, names every failure on stderr and exits 1.
 TEST_F(AnnualReportCli, FailedChecksExitOne) {
-  std::string workflows = dir_ + "/workflows";
+  std::string workflows = (dir_ / "workflows").string();
   fs::copy(DISCLOSE_SOURCE_WORKFLOWS, workflows, fs::copy_options::recursive);
   std::string file = workflows + "/gov-info-disclosure.yaml";
   std::string text = read_file(file);

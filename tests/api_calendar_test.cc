@@ -2,7 +2,6 @@
 // over a CLI Context, whose calendar an import switches in place, so the very next request
 // counts with the new data.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -17,6 +16,7 @@
 #include "engine_fixture.h"
 #include "http/api/api.h"
 #include "http/metrics.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
@@ -32,10 +32,7 @@ const std::string k2027 =
 class CalendarApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/disclose-calendar-api-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    options_.db_path = dir_ + "/c.db";
+    options_.db_path = (dir_ / "c.db").string();
     options_.workflows_dir = DISCLOSE_SOURCE_WORKFLOWS;
     options_.now = "2025-11-03";
     context_ = std::make_unique<cli::Context>(options_);
@@ -57,7 +54,6 @@ class CalendarApiTest : public ::testing::Test {
   void TearDown() override {
     api_.reset();
     context_.reset();
-    fs::remove_all(dir_);
   }
 
   std::string token_for(const std::string& role, const std::string& agency, bool scope_all) {
@@ -84,7 +80,7 @@ class CalendarApiTest : public ::testing::Test {
     return json::parse(r.body).as_object();
   }
 
-  std::string dir_;
+  fixture::TempDir dir_;
   cli::GlobalOptions options_;
   std::unique_ptr<cli::Context> context_;
   FixedTimeSource clock_{fixture::moment("2025-11-03")};

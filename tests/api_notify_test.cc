@@ -2,7 +2,6 @@
 // level: Api::handle on a temporary SQLite database with the timer service's write hook
 // installed, so case writes over the API queue their notifications as in `serve`.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -24,6 +23,7 @@
 #include "http/api/api.h"
 #include "http/metrics.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose::http {
 namespace {
@@ -65,10 +65,7 @@ std::string header_of(const Response& r, const std::string& name) {
 class ApiNotifyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/disclose-api-notify-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    store_ = open_sqlite_store(SqliteOptions{dir_ + "/api.db"});
+    store_ = open_sqlite_store(SqliteOptions{(dir_ / "api.db").string()});
     const Harness& h = Harness::shared();
     planner_ = std::make_unique<ReminderPlanner>(h.workflows(), h.calendar(), 8 * 60);
     notes_ = std::make_unique<CaseNotifications>(h.engine(), "https://ogi.example.gov.cn");
@@ -91,7 +88,6 @@ class ApiNotifyTest : public ::testing::Test {
     store_->set_case_write_hook({});
     timers_.reset();
     store_.reset();
-    fs::remove_all(dir_);
   }
 
   void add_staff(const std::string& who, const std::string& role, const std::string& agency,
@@ -153,7 +149,7 @@ class ApiNotifyTest : public ::testing::Test {
     return ids;
   }
 
-  std::string dir_;
+  fixture::TempDir dir_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<ReminderPlanner> planner_;
   std::unique_ptr<CaseNotifications> notes_;

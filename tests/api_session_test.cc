@@ -2,7 +2,6 @@
 // the session cookie on ordinary routes with its CSRF check, the failed-login limiter, expiry
 // on the API's injected clock, logins and passwords on the user routes.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -23,6 +22,7 @@
 #include "http/api/api.h"
 #include "http/metrics.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose::http {
 namespace {
@@ -62,10 +62,7 @@ struct Browser {
 class SessionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/disclose-session-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    store_ = open_sqlite_store(SqliteOptions{dir_ + "/s.db"});
+    store_ = open_sqlite_store(SqliteOptions{(dir_ / "s.db").string()});
     ApiOptions options;
     options.password_cost = kCheap;
     api_ = std::make_unique<Api>(*store_, fixture::Harness::shared().engine(), clock_, metrics_,
@@ -81,7 +78,6 @@ class SessionTest : public ::testing::Test {
   void TearDown() override {
     api_.reset();
     store_.reset();
-    fs::remove_all(dir_);
   }
 
   User add(const std::string& login, const std::string& role, const std::string& agency) {
@@ -155,7 +151,7 @@ class SessionTest : public ::testing::Test {
              "request": {"description": "某地块征收补偿方案"}})";
   }
 
-  std::string dir_;
+  fixture::TempDir dir_;
   std::unique_ptr<Store> store_;
   FixedTimeSource clock_{fixture::moment("2025-11-03")};
   Metrics metrics_;

@@ -4,7 +4,6 @@
 // route, PII masking, pagination and filters, operations routes, administration, and that the
 // OpenAPI document describes exactly the routes the API serves.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -29,6 +28,7 @@
 #include "http/api/api.h"
 #include "http/metrics.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose::http {
 namespace {
@@ -118,10 +118,7 @@ struct Staff {
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/disclose-api-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    store_ = open_sqlite_store(SqliteOptions{dir_ + "/api.db"});
+    store_ = open_sqlite_store(SqliteOptions{(dir_ / "api.db").string()});
     openapi_ = read_file(kOpenApiPath);
     ASSERT_FALSE(openapi_.empty()) << kOpenApiPath;
     ApiOptions options;
@@ -142,7 +139,6 @@ class ApiTest : public ::testing::Test {
   void TearDown() override {
     api_.reset();
     store_.reset();
-    fs::remove_all(dir_);
   }
 
   Staff make_user(const std::string& name, const std::string& role, const std::string& agency,
@@ -263,7 +259,7 @@ class ApiTest : public ::testing::Test {
     return ids_of(parse(r));
   }
 
-  std::string dir_;
+  fixture::TempDir dir_;
   std::unique_ptr<Store> store_;
   FixedTimeSource clock_{moment(kToday)};
   Metrics metrics_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "disclose/calendar.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
@@ -523,43 +524,26 @@ TEST(CalendarYaml, SyntaxErrorsCarryTheLine) {
   EXPECT_TRUE(message.rfind("s.yaml:3:", 0) == 0 || message.rfind("s.yaml:4:", 0) == 0) << message;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("disclose-calendar-test-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ / name) << text;
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
 TEST(CalendarYaml, LoadsADirectoryInNameOrderAndRejectsDuplicates) {
-  TempDir dir;
-  dir.write("b.yaml", "year: 2024\nversion: \"1\"\n");
-  dir.write("a.yaml", "year: 2026\nversion: \"1\"\n");
-  dir.write("notes.txt", "not a calendar");
-  const auto years = load_calendar_dir(dir.str());
+  fixture::TempDir dir;
+  std::ofstream(dir / "b.yaml") << "year: 2024\nversion: \"1\"\n";
+  std::ofstream(dir / "a.yaml") << "year: 2026\nversion: \"1\"\n";
+  std::ofstream(dir / "notes.txt") << "not a calendar";
+  const auto years = load_calendar_dir(dir.path().string());
   ASSERT_EQ(years.size(), 2u);
   EXPECT_EQ(years[0].year, 2026);  // a.yaml first
   EXPECT_EQ(years[1].year, 2024);
 
-  dir.write("c.yaml", "year: 2024\nversion: \"2\"\n");
-  std::string message = error_of([&] { load_calendar_dir(dir.str()); });
+  std::ofstream(dir / "c.yaml") << "year: 2024\nversion: \"2\"\n";
+  std::string message = error_of([&] { load_calendar_dir(dir.path().string()); });
   EXPECT_NE(message.find("c.yaml: year 2024 is already defined in"), std::string::npos) << message;
   EXPECT_NE(message.find("b.yaml"), std::string::npos) << message;
 
-  dir.write("c.yaml", "year: 2027\noff:\n  - 2027-02-30\n");
-  message = error_of([&] { load_calendar_dir(dir.str()); });
+  std::ofstream(dir / "c.yaml") << "year: 2027\noff:\n  - 2027-02-30\n";
+  message = error_of([&] { load_calendar_dir(dir.path().string()); });
   EXPECT_NE(message.find("c.yaml:3: bad date '2027-02-30'"), std::string::npos) << message;
 
-  message = error_of([&] { load_calendar_dir(dir.str() + "/missing"); });
+  message = error_of([&] { load_calendar_dir((dir / "missing").string()); });
   EXPECT_NE(message.find("cannot read calendar directory"), std::string::npos) << message;
 }
 

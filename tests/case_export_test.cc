@@ -16,6 +16,7 @@
 #include "disclose/cli.h"
 #include "engine_fixture.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
@@ -29,10 +30,7 @@ const char* const kDescription = "2024年某地块征收补偿方案, 含\"引�
 class CaseExportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "disclose_export_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    db_ = dir_ + "/disclose.db";
+    db_ = (dir_ / "disclose.db").string();
     store_ = open_sqlite_store({db_});
     store_->add_agency({"zrzy", "区自然资源局", "自然资源"});
     // Another case first, so this case's global_seq does not start at 1.
@@ -52,10 +50,7 @@ class CaseExportTest : public ::testing::Test {
     events_ = store_->history(case_.id);
     ASSERT_EQ(events_.size(), 6u);
   }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
 
   Case create(const json::object& doc) {
     const Engine& engine = Harness::shared().engine();
@@ -89,7 +84,8 @@ class CaseExportTest : public ::testing::Test {
     return status;
   }
 
-  std::string dir_, db_;
+  fixture::TempDir dir_;
+  std::string db_;
   std::unique_ptr<Store> store_;
   Case case_;
   std::vector<Event> events_;
@@ -288,7 +284,7 @@ TEST_F(CaseExportTest, HtmlIsAPrintableEscapedFileRecord) {
 }
 
 TEST_F(CaseExportTest, CliRoundTrip) {
-  std::string file = dir_ + "/case.json";
+  std::string file = (dir_ / "case.json").string();
   std::string out;
   ASSERT_EQ(
       cli({"export", "case", std::to_string(case_.id), "--format", "json", "--out", file}, &out), 0)
@@ -311,8 +307,8 @@ TEST_F(CaseExportTest, CliRoundTrip) {
   }
   json::object doc = json::parse(text).as_object();
   events_of(doc).erase(events_of(doc).begin() + 1);
-  std::ofstream(dir_ + "/tampered.json") << json::serialize(doc);
-  EXPECT_EQ(cli({"audit", "verify-export", dir_ + "/tampered.json"}, &out), 1);
+  std::ofstream((dir_ / "tampered.json").string()) << json::serialize(doc);
+  EXPECT_EQ(cli({"audit", "verify-export", (dir_ / "tampered.json").string()}, &out), 1);
   EXPECT_NE(out.find("seq 3"), std::string::npos) << out;
 }
 

@@ -1,7 +1,6 @@
 // `disclose user add --login` and `disclose user passwd` (issue #7), in-process on a temporary
 // database.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include "disclose/cli.h"
 #include "disclose/store.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
@@ -27,13 +27,9 @@ struct CliRun {
 class CliAuth : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/disclose-cli-auth-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    db_ = dir_ + "/test.db";
+    db_ = (dir_ / "test.db").string();
     ASSERT_EQ(run({"agency", "add", "zrzy", "--name", "区自然资源局"}).status, 0);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   CliRun run(std::vector<std::string> args, const std::string& stdin_text = "") {
     std::vector<std::string> full = {"--db", db_, "--workflows", DISCLOSE_SOURCE_WORKFLOWS};
@@ -48,7 +44,7 @@ class CliAuth : public ::testing::Test {
     return open_sqlite_store(SqliteOptions{db_})->credentials(id);
   }
 
-  std::string dir_;
+  fixture::TempDir dir_;
   std::string db_;
 };
 

@@ -1,7 +1,6 @@
 // `disclose subscription | notification | timers | user contacts` (issue #4), in-process on a
 // temporary database; the store is opened directly only to dead-letter a row.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -12,6 +11,7 @@
 #include "disclose/cli.h"
 #include "disclose/store.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
@@ -48,13 +48,9 @@ std::string after(const std::string& text, const std::string& word) {
 class CliNotify : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/disclose-cli-notify-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    db_ = dir_ + "/test.db";
+    db_ = (dir_ / "test.db").string();
     ok({"agency", "add", "zrzy", "--name", "区自然资源局", "--short", "自然资源"});
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   CliRun run(std::vector<std::string> args, const std::string& stdin_text = "",
              const std::string& now = "2026-06-30") {
@@ -93,7 +89,7 @@ class CliNotify : public ::testing::Test {
     return after(out, "subscription");
   }
 
-  std::string dir_;
+  fixture::TempDir dir_;
   std::string db_;
 };
 

@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "disclose/cli.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
@@ -27,13 +27,7 @@ struct CliRun {
 
 class Cli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/disclose-cli-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    db_ = dir_ + "/test.db";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { db_ = (dir_ / "test.db").string(); }
 
   CliRun run(std::vector<std::string> args, const std::string& stdin_text = "",
              const std::string& now = "2026-06-30") {
@@ -77,7 +71,7 @@ class Cli : public ::testing::Test {
     return json::parse(ok({"case", "show", id})).as_object();
   }
 
-  std::string dir_;
+  fixture::TempDir dir_;
   std::string db_;
 };
 
@@ -239,7 +233,7 @@ TEST_F(Cli, CalendarImportRecomputesOpenDeadlines) {
       reply_before = std::string(d.at("due_on").as_string());
     }
   // A made-up 2027 notice for the test: New Year off 01-01 and 01-04 … 01-05.
-  std::string file = dir_ + "/2027.json";
+  std::string file = (dir_ / "2027.json").string();
   std::ofstream(file) << R"({"year": 2027, "papers": ["test notice"], "days": [
       {"name": "元旦", "date": "2027-01-01", "isOffDay": true},
       {"name": "元旦", "date": "2027-01-04", "isOffDay": true},
@@ -256,7 +250,7 @@ TEST_F(Cli, CalendarImportRecomputesOpenDeadlines) {
   EXPECT_EQ(history.back().at("type").as_string(), "deadline.recomputed");
   EXPECT_EQ(ok({"audit", "verify"}).rfind("ok:", 0), 0u);
 
-  CliRun broken = run({"calendar", "import", dir_ + "/missing.json"});
+  CliRun broken = run({"calendar", "import", (dir_ / "missing.json").string()});
   EXPECT_NE(broken.status, 0);
 }
 
@@ -306,7 +300,7 @@ TEST_F(Cli, AuditVerifyPrintsItsHeadAsAnAnchorAndChecksAnchorsGiven) {
 }
 
 TEST_F(Cli, WorkflowCheckReportsFileAndLine) {
-  std::string file = dir_ + "/broken.yaml";
+  std::string file = (dir_ / "broken.yaml").string();
   std::ofstream(file) << "workflow: broken\nstates:\n  a: {label: A}\nactions:\n  go:\n    "
                          "creates: true\n    to: nowhere\n    roles: [registrar]\n";
   CliRun r = run({"workflow", "check", file});

@@ -16,16 +16,15 @@
 #include <thread>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace disclose::sqlite {
 namespace {
 
 class GroupCommitTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("group_commit_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
-    std::filesystem::remove(path_);
+    path_ = dir_ / "group_commit.db";
     db_ = std::make_unique<SQLite::Database>(path_.string(),
                                              SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db_->exec("PRAGMA journal_mode=WAL");
@@ -35,8 +34,6 @@ class GroupCommitTest : public ::testing::Test {
   void TearDown() override {
     commit_.reset();
     db_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"})
-      std::filesystem::remove(path_.string() + suffix);
   }
 
   // What another connection sees: only committed rows.
@@ -92,6 +89,7 @@ class GroupCommitTest : public ::testing::Test {
     return static_cast<int>(errors_.size());
   }
 
+  fixture::TempDir dir_;
   std::vector<std::string> errors_;
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> db_;

@@ -13,6 +13,7 @@
 #include "disclose/time_source.h"
 #include "scheduler/housekeeping.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
@@ -23,15 +24,9 @@ using std::chrono::seconds;
 class HousekeepingTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "disclose_housekeeping_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    store_ = open_sqlite_store({dir_ + "/disclose.db", "FULL", &clock_});
+    store_ = open_sqlite_store({(dir_ / "disclose.db").string(), "FULL", &clock_});
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
 
   void at(std::chrono::seconds since_start) {
     clock_.set(Moment{start_ + since_start, Date::parse("2026-03-02").value()});
@@ -43,9 +38,9 @@ class HousekeepingTest : public ::testing::Test {
     return store_->find_idempotent("u:1", key).has_value();
   }
 
+  fixture::TempDir dir_;
   const Instant start_ = *parse_instant("2026-03-02T01:00:00Z");
   FixedTimeSource clock_{Moment{start_, Date::parse("2026-03-02").value()}};
-  std::string dir_;
   std::unique_ptr<Store> store_;
 };
 
@@ -109,7 +104,7 @@ TEST_F(HousekeepingTest, ABacklogGoesOneShortWriteARoundWithoutWaitingForTheNext
 TEST_F(HousekeepingTest, AStoreErrorIsLoggedAndDoesNotEndTheLoop) {
   {
     // Someone broke the schema behind the server's back: every purge now fails.
-    SQLite::Database raw(dir_ + "/disclose.db", SQLite::OPEN_READWRITE);
+    SQLite::Database raw((dir_ / "disclose.db").string(), SQLite::OPEN_READWRITE);
     raw.setBusyTimeout(5000);
     raw.exec("DROP TABLE idempotency_keys");
   }

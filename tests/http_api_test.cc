@@ -3,7 +3,6 @@
 // for the server is bounded (poll on the socket), never a sleep.
 #include <gtest/gtest.h>
 #include <poll.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -35,6 +34,7 @@
 #include "http/metrics.h"
 #include "http/server.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose::http {
 namespace {
@@ -139,10 +139,7 @@ std::string error_code_of(const Reply& r) {
 class HttpApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/disclose-http-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    store_ = open_sqlite_store(SqliteOptions{dir_ + "/http.db"});
+    store_ = open_sqlite_store(SqliteOptions{(dir_ / "http.db").string()});
     store_->add_agency(Agency{"zrzy", "区自然资源局", "自然资源"});
     store_->add_agency(Agency{"fgw", "区发展和改革委员会", "发改"});
     for (const char* role : {"registrar", "handler", "reviewer", "supervisor", "auditor"})
@@ -158,7 +155,6 @@ class HttpApiTest : public ::testing::Test {
     stop_server();
     api_.reset();
     store_.reset();
-    fs::remove_all(dir_);
   }
 
   void add_user(const std::string& key, const std::string& role, const std::string& agency) {
@@ -198,7 +194,7 @@ class HttpApiTest : public ::testing::Test {
   uint16_t port() const { return server_->port(); }
   const std::string& token(const std::string& who) { return tokens_.at(who); }
 
-  std::string dir_;
+  fixture::TempDir dir_;
   std::unique_ptr<Store> store_;
   FixedTimeSource clock_{fixture::moment("2025-11-03")};
   Metrics metrics_;

@@ -33,6 +33,7 @@
 #include <boost/json.hpp>
 
 #include "http/server.h"
+#include "temp_dir.h"
 
 namespace {
 
@@ -774,9 +775,6 @@ TEST_F(HttpServerTest, BindingAnOccupiedPortThrowsSystemError) {
 class TlsFiles {
  public:
   TlsFiles() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("disclose-http-test-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(dir_);
     EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
     X509* cert = X509_new();
     X509_set_version(cert, 2);
@@ -796,7 +794,6 @@ class TlsFiles {
     X509_free(cert);
     EVP_PKEY_free(key);
   }
-  ~TlsFiles() { std::filesystem::remove_all(dir_); }
   std::string certificate() const { return (dir_ / "cert.pem").string(); }
   std::string private_key() const { return (dir_ / "key.pem").string(); }
 
@@ -808,7 +805,7 @@ class TlsFiles {
     EXPECT_EQ(write(bio), 1);
     BIO_free(bio);
   }
-  std::filesystem::path dir_;
+  disclose::fixture::TempDir dir_;
 };
 
 TEST_F(HttpServerTest, ServesHttpsWithTheGivenCertificate) {

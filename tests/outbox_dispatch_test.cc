@@ -9,7 +9,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -33,6 +32,7 @@
 #include "notify/http_client.h"
 #include "notify/outbox_dispatcher.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace {
 
@@ -169,9 +169,6 @@ class SilentPeer {
 class TlsFiles {
  public:
   explicit TlsFiles(const std::string& san) {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("disclose-notify-test-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(dir_);
     EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
     X509* cert = X509_new();
     X509_set_version(cert, 2);
@@ -197,7 +194,6 @@ class TlsFiles {
     X509_free(cert);
     EVP_PKEY_free(key);
   }
-  ~TlsFiles() { std::filesystem::remove_all(dir_); }
   std::string certificate() const { return (dir_ / "cert.pem").string(); }
   std::string private_key() const { return (dir_ / "key.pem").string(); }
 
@@ -209,7 +205,7 @@ class TlsFiles {
     EXPECT_EQ(write(bio), 1);
     BIO_free(bio);
   }
-  std::filesystem::path dir_;
+  disclose::fixture::TempDir dir_;
 };
 
 class OutboxDispatchTest : public ::testing::Test {

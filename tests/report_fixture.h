@@ -3,8 +3,6 @@
 // the CLI and the API do it, so chains and deadlines are real.
 #pragma once
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -15,6 +13,7 @@
 #include "disclose/store.h"
 #include "engine_fixture.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose::fixture {
 
@@ -70,25 +69,18 @@ inline std::vector<Step> replied_path(const std::string& delivered,
 class StoreFixture {
  public:
   StoreFixture() {
-    char pattern[] = "/tmp/disclose-reports-XXXXXX";
-    if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
     // NORMAL: the tests write thousands of events and need no power-loss durability.
-    store_ = open_sqlite_store(SqliteOptions{dir_ + "/reports.db", "NORMAL"});
+    store_ = open_sqlite_store(SqliteOptions{db_path(), "NORMAL"});
     store_->add_agency(Agency{"zrzy", "区自然资源局", "自然资源"});
     store_->add_agency(Agency{"fgw", "区发展和改革委员会", "发改"});
-  }
-  ~StoreFixture() {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
   StoreFixture(const StoreFixture&) = delete;
   StoreFixture& operator=(const StoreFixture&) = delete;
 
   Store& store() { return *store_; }
   const Engine& engine() const { return Harness::shared().engine(); }
-  const std::string& dir() const { return dir_; }
-  std::string db_path() const { return dir_ + "/reports.db"; }
+  std::string dir() const { return dir_.path().string(); }
+  std::string db_path() const { return (dir_ / "reports.db").string(); }
 
   // Registers and walks one case, storing every event; returns the stored case.
   Case add(const CaseSpec& spec) {
@@ -111,7 +103,7 @@ class StoreFixture {
   }
 
  private:
-  std::string dir_;
+  TempDir dir_;
   std::unique_ptr<Store> store_;
 };
 

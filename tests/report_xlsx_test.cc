@@ -2,8 +2,6 @@
 // ranges and labels of both sheets are read back from the sheet XML and the shared strings.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +15,7 @@
 #include "disclose/store.h"
 #include "report/report_xlsx.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
@@ -126,17 +125,11 @@ AnnualReport sample_report() {
 
 class ReportXlsxTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/disclose-xlsx-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string dir_;
+  fixture::TempDir dir_;
 };
 
 TEST_F(ReportXlsxTest, Table3InTheOfficialLayout) {
-  std::string file = dir_ + "/annual.xlsx";
+  std::string file = (dir_ / "annual.xlsx").string();
   write_annual_report_xlsx(sample_report(), file);
   ASSERT_TRUE(fs::exists(file));
   Sheet sheet = read_sheet(file, 1);
@@ -199,7 +192,7 @@ TEST_F(ReportXlsxTest, Table3InTheOfficialLayout) {
 }
 
 TEST_F(ReportXlsxTest, Table4AndFees) {
-  std::string file = dir_ + "/annual.xlsx";
+  std::string file = (dir_ / "annual.xlsx").string();
   write_annual_report_xlsx(sample_report(), file);
   Sheet sheet = read_sheet(file, 2);
   EXPECT_EQ(sheet.at("A1"), "四、政府信息公开行政复议、行政诉讼情况");
@@ -231,7 +224,7 @@ TEST_F(ReportXlsxTest, Table4AndFees) {
 TEST_F(ReportXlsxTest, FailedChecksAreListed) {
   AnnualReport report = sample_report();
   report.check_failures = {"三(七)/自然人: 12 ≠ 11", "case X (id 1): <no row>"};
-  std::string file = dir_ + "/annual.xlsx";
+  std::string file = (dir_ / "annual.xlsx").string();
   write_annual_report_xlsx(report, file);
   Sheet sheet = read_sheet(file, 1);
   EXPECT_EQ(sheet.at("A33"), "数据校验未通过：");
@@ -240,7 +233,7 @@ TEST_F(ReportXlsxTest, FailedChecksAreListed) {
 }
 
 TEST_F(ReportXlsxTest, UnwritablePathThrows) {
-  EXPECT_THROW(write_annual_report_xlsx(sample_report(), dir_ + "/no/such/dir/a.xlsx"),
+  EXPECT_THROW(write_annual_report_xlsx(sample_report(), (dir_ / "no/such/dir/a.xlsx").string()),
                std::runtime_error);
 }
 
@@ -248,7 +241,7 @@ class ReportXlsxCli : public ReportXlsxTest {
  protected:
   void SetUp() override {
     ReportXlsxTest::SetUp();
-    db_ = dir_ + "/test.db";
+    db_ = (dir_ / "test.db").string();
     auto store = open_sqlite_store(SqliteOptions{db_});
     store->add_agency({"zrzy", "区自然资源局", "自然资源"});
   }
@@ -267,7 +260,7 @@ class ReportXlsxCli : public ReportXlsxTest {
 };
 
 TEST_F(ReportXlsxCli, WritesTheWorkbook) {
-  std::string file = dir_ + "/annual.xlsx";
+  std::string file = (dir_ / "annual.xlsx").string();
   std::string err;
   ASSERT_EQ(run({"report", "annual", "--year", "2025", "--agency", "zrzy", "--format", "xlsx",
                  "--out", file},
@@ -287,10 +280,11 @@ TEST_F(ReportXlsxCli, XlsxNeedsOut) {
   EXPECT_NE(err.find("--format xlsx needs --out FILE"), std::string::npos) << err;
 
   EXPECT_EQ(run({"report", "annual", "--year", "2025", "--format", "xlsx", "--out",
-                 dir_ + "/no/such/dir/a.xlsx"},
+                 (dir_ / "no/such/dir/a.xlsx").string()},
                 &err),
             1);
-  EXPECT_NE(err.find("cannot write " + dir_ + "/no/such/dir/a.xlsx"), std::string::npos) << err;
+  EXPECT_NE(err.find("cannot write " + (dir_ / "no/such/dir/a.xlsx").string()), std::string::npos)
+      << err;
 }
 
 }  // namespace

@@ -8,21 +8,15 @@
 #include <string>
 
 #include "disclose/config.h"
+#include "temp_dir.h"
 
 namespace disclose::cli {
 namespace {
 
 class ServeConfigTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "disclose_config_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string file(const std::string& yaml) {
-    std::string path = dir_ + "/serve.yaml";
+    std::string path = (dir_ / "serve.yaml").string();
     std::ofstream(path) << yaml;
     return path;
   }
@@ -37,7 +31,7 @@ class ServeConfigTest : public ::testing::Test {
     return "";
   }
 
-  std::string dir_;
+  fixture::TempDir dir_;
 };
 
 TEST_F(ServeConfigTest, AnEmptyFileKeepsEveryDefault) {
@@ -109,7 +103,7 @@ notifications:
 }
 
 TEST_F(ServeConfigTest, MistakesNameTheFileLineAndWhatWasExpected) {
-  const std::string path = dir_ + "/serve.yaml";
+  const std::string path = (dir_ / "serve.yaml").string();
   EXPECT_EQ(error_of("db: x\nlisen: 1.2.3.4:80\n"), path + ":2: unknown key 'lisen'");
   EXPECT_EQ(error_of("idempotency:\n  retention_hours: -1\n"),
             path + ":2: expected a whole number from 0 to 8760");
@@ -128,12 +122,14 @@ TEST_F(ServeConfigTest, MistakesNameTheFileLineAndWhatWasExpected) {
 }
 
 TEST_F(ServeConfigTest, MalformedYamlIsAConfigErrorNotACrash) {
-  EXPECT_NE(error_of("db: [unclosed\n").find(dir_ + "/serve.yaml:"), std::string::npos);
+  EXPECT_NE(error_of("db: [unclosed\n").find((dir_ / "serve.yaml").string() + ":"),
+            std::string::npos);
   EXPECT_NE(error_of("- a list\n- not a mapping\n").find("expected a mapping"), std::string::npos);
-  EXPECT_EQ(error_of("? [a, b]\n: 1\n"), dir_ + "/serve.yaml:1: a key must be a plain name");
+  EXPECT_EQ(error_of("? [a, b]\n: 1\n"),
+            (dir_ / "serve.yaml").string() + ":1: a key must be a plain name");
   EXPECT_NE(error_of("log: {level: [debug]}\n").find("expected a string"), std::string::npos);
   EXPECT_EQ(error_of(""), "");
-  EXPECT_THROW(load_serve_config(dir_ + "/missing.yaml"), ConfigError);
+  EXPECT_THROW(load_serve_config((dir_ / "missing.yaml").string()), ConfigError);
 }
 
 }  // namespace

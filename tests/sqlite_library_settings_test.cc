@@ -11,24 +11,18 @@
 #include "disclose/store.h"
 #include "sqlite/library_settings.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
 
 class SqliteLibrarySettings : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "disclose_settings_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string dir_;
+  fixture::TempDir dir_;
 };
 
 TEST_F(SqliteLibrarySettings, TakeEffectWhenTheStoreOpensTheFirstConnection) {
-  auto store = open_sqlite_store({dir_ + "/disclose.db"});
+  auto store = open_sqlite_store({(dir_ / "disclose.db").string()});
   store->add_agency(Agency{"district", "区政府信息公开办公室", "区公开办"});
   ASSERT_TRUE(store->find_agency("district"));
   EXPECT_TRUE(sqlite::apply_library_settings());

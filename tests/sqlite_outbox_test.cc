@@ -14,6 +14,7 @@
 
 #include "sqlite/migrations.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
@@ -110,16 +111,8 @@ User staff(const std::string& name, const std::string& role, const std::string& 
 
 class OutboxStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "disclose_outbox_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    path_ = dir_ + "/disclose.db";
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { path_ = (dir_ / "disclose.db").string(); }
+  void TearDown() override { store_.reset(); }
 
   void open() { store_ = open_sqlite_store({path_}); }
 
@@ -208,7 +201,8 @@ class OutboxStoreTest : public ::testing::Test {
     return f;
   }
 
-  std::string dir_, path_;
+  fixture::TempDir dir_;
+  std::string path_;
   std::unique_ptr<Store> store_;
 };
 

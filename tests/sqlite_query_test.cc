@@ -17,6 +17,7 @@
 #include "disclose/time_source.h"
 #include "sqlite/migrations.h"
 #include "sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
@@ -121,16 +122,8 @@ std::string base64url(std::string_view bytes) {
 
 class StoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "disclose_query_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    path_ = dir_ + "/disclose.db";
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { path_ = (dir_ / "disclose.db").string(); }
+  void TearDown() override { store_.reset(); }
 
   void open() { store_ = open_sqlite_store({path_}); }
 
@@ -152,7 +145,8 @@ class StoreTest : public ::testing::Test {
     return store_->create_case(c, register_event(c), deadlines, builder);
   }
 
-  std::string dir_, path_;
+  fixture::TempDir dir_;
+  std::string path_;
   std::unique_ptr<Store> store_;
 };
 

@@ -16,6 +16,7 @@
 #include "disclose/audit.h"
 #include "disclose/case_json.h"
 #include "sqlite/migrations.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
@@ -98,16 +99,10 @@ Step advance(const Case& current, const std::string& type, const std::string& to
 class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "disclose_store_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    path_ = dir_ + "/disclose.db";
+    path_ = (dir_ / "disclose.db").string();
     store_ = open_sqlite_store({path_});
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
 
   // A second, raw connection to the same file, as an intruder (or a test) would use. It waits
   // for the store's writes as any other process must (tokens' last use is written behind).
@@ -136,7 +131,8 @@ class SqliteStoreTest : public ::testing::Test {
     return db.execAndGet("SELECT COUNT(*) FROM " + table).getInt64();
   }
 
-  std::string dir_, path_;
+  fixture::TempDir dir_;
+  std::string path_;
   std::unique_ptr<Store> store_;
 };
 

@@ -8,9 +8,8 @@
 #include <set>
 #include <sstream>
 
-#include <unistd.h>
-
 #include "disclose/workflow.h"
+#include "temp_dir.h"
 
 namespace disclose {
 namespace {
@@ -693,14 +692,7 @@ TEST(WorkflowLoaderErrors, NonMapFilesAndMissingFiles) {
 
 class RegistryTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("disclose-wf-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_ / "calendars");
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { std::filesystem::create_directories(dir_ / "calendars"); }
 
   void write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name) << text;
@@ -711,7 +703,7 @@ class RegistryTest : public ::testing::Test {
     return text;
   }
 
-  std::filesystem::path dir_;
+  fixture::TempDir dir_;
 };
 
 TEST_F(RegistryTest, LoadsEveryYamlFileAndIgnoresSubdirectories) {
@@ -720,7 +712,7 @@ TEST_F(RegistryTest, LoadsEveryYamlFileAndIgnoresSubdirectories) {
   write("notes.txt", "not a workflow");
   // Calendar data and anything else in subdirectories is not a workflow, even if invalid as one.
   write("calendars/2025.yaml", "year: 2025\ndays: []\n");
-  WorkflowRegistry registry = WorkflowRegistry::load_dir(dir_.string());
+  WorkflowRegistry registry = WorkflowRegistry::load_dir(dir_.path().string());
   EXPECT_EQ(registry.names(), (std::vector<std::string>{"one", "two"}));
   ASSERT_NE(registry.find("one"), nullptr);
   EXPECT_EQ(registry.find("one")->source_file, (dir_ / "one.yaml").string());
@@ -731,7 +723,7 @@ TEST_F(RegistryTest, RejectsDuplicateWorkflowNames) {
   write("a.yaml", renamed("same"));
   write("b.yaml", renamed("same"));
   try {
-    WorkflowRegistry::load_dir(dir_.string());
+    WorkflowRegistry::load_dir(dir_.path().string());
     FAIL() << "duplicate names accepted";
   } catch (const std::runtime_error& e) {
     const std::string message = e.what();
@@ -751,7 +743,7 @@ TEST_F(RegistryTest, ListsEveryErrorOfEveryFile) {
   write("bad1.yaml", "workflow: bad1\nstates: {a: {label: A}}\n");
   write("bad2.yaml", renamed("bad2") + "  x: {from: [nowhere], roles: [handler]}\n");
   try {
-    WorkflowRegistry::load_dir(dir_.string());
+    WorkflowRegistry::load_dir(dir_.path().string());
     FAIL() << "invalid files accepted";
   } catch (const std::runtime_error& e) {
     const std::string message = e.what();
