@@ -47,8 +47,12 @@ class CalendarGate final : public http::Handler {
   void handle_async(const http::Request& request, http::Respond respond) override {
     const http::RequestTraits traits = inner_.traits(request);
     if (traits.runs_alone) {
-      std::unique_lock alone(gate_);
-      respond(inner_.handle(request));
+      http::Response response;
+      {
+        std::unique_lock alone(gate_);
+        response = inner_.handle(request);
+      }
+      respond(std::move(response));  // once the others may go on
       return;
     }
     if (!traits.answers_without_blocking) {
