@@ -25,7 +25,7 @@ class ConsoleHandler final : public http::Handler {
   // The API's requests go on to its handle_async (a case write answers after its commit); the
   // console's files are answered at once.
   void handle_async(const http::Request& request, http::Respond respond) override;
-  // The API's say, for the API's requests.
+  // The API's traits for what goes to the API; the console's own files have none.
   http::RequestTraits traits(const http::Request& request) const override;
 
  private:

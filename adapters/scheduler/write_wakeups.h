@@ -26,7 +26,8 @@ class WriteWakeups {
   using Deliver =
       std::function<void(std::optional<Instant> earliest_timer, bool notifications_queued)>;
 
-  // `loops` must outlive this object's posted hand-over, as with any handler posted to it.
+  // The queued hand-over points at this object: destroy it only once `loops` no longer runs
+  // (a hand-over still queued then is dropped with the io_context, never run).
   WriteWakeups(boost::asio::io_context& loops, Deliver deliver);
   WriteWakeups(const WriteWakeups&) = delete;
   WriteWakeups& operator=(const WriteWakeups&) = delete;

@@ -203,6 +203,11 @@ std::size_t GroupCommit::groups() const {
   return groups_;
 }
 
+std::pair<std::size_t, std::size_t> GroupCommit::groups_and_writes() const {
+  std::lock_guard lock(queue_mutex_);
+  return {groups_, writes_};
+}
+
 std::size_t GroupCommit::writes() const {
   std::lock_guard lock(queue_mutex_);
   return writes_;

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace SQLite {
@@ -59,10 +60,13 @@ class GroupCommit {
   // submit() throw std::logic_error from then on. Not on the committing thread. Idempotent.
   void stop();
 
-  // Figures for benchmarks and tests: transactions committed and writes they carried, the
+  // Figures for benchmarks and tests: groups run (one transaction each, whether it committed or
+  // failed) and the writes they carried, the
   // writes queued or in the group committing right now, and whether stop() has begun.
   std::size_t groups() const;
   std::size_t writes() const;
+  // Both, read together (so writes / groups is the mean of one moment).
+  std::pair<std::size_t, std::size_t> groups_and_writes() const;
   std::size_t waiting() const;
   bool stopping() const;
 

@@ -2,8 +2,9 @@
 // change that caused it and is delivered later, at least once, under its stable message id.
 //
 // Message ids are derived, not drawn, wherever the cause has an identity of its own:
-//   a case write:  source "e:<event hash>:<n>", n = the notification's index among the
-//                  write's notifications (the event hash is unique across cases and databases);
+//   a case write:  source "e:<event hash>:<n>", n = the notification's index among those the
+//                  write composed (only types some subscription takes; the event hash is
+//                  unique across cases and databases, and the write is planned once);
 //   a reminder:    source "r:<ledger key>" (the key is recorded once, so is its notification);
 // and message_id_for(source, subscription id) hashes the pair. A message queued by hand
 // (Store::enqueue, e.g. a test message) has no such identity: every call is a new message, so

@@ -796,7 +796,8 @@ class SqliteStore final : public Store {
   }
 
   CommitFigures commit_figures() const override {
-    return {int64_t(commit_.groups()), int64_t(commit_.writes())};
+    auto [groups, writes] = commit_.groups_and_writes();
+    return {int64_t(groups), int64_t(writes)};
   }
 
   void save_calendar_years(const std::vector<CalendarYear>& years) override {

@@ -50,19 +50,21 @@ one_run() {
   local db="$work/bench.db" bin="$build/disclose"
   "$bin" --db "$db" agency add district --name 区政府信息公开办公室 --short 区公开办 >/dev/null
   local token
-  token=$("$bin" --db "$db" user add --name 测量 --role admin --agency district --scope all 2>/dev/null |
-            awk '$1 == "token" { print $2 }')
+  token=$("$bin" --db "$db" user add --name 测量 --role admin --agency district --scope all \
+            2>"$work/user.err" | awk '$1 == "token" { print $2 }') || true
+  [ -n "$token" ] || { echo "write_figures: no admin token:" >&2; cat "$work/user.err" >&2; exit 1; }
   "$bin" --db "$db" serve --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.log" &
   server_pid=$!
-  local url=""
-  while [ -z "$url" ]; do
+  local url="" tries=0
+  until [ -n "$url" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/readyz")" = "200" ]; do
     kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
-    url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.out" || true)
-    [ -n "$url" ] || sleep 0.01
+    tries=$((tries + 1))
+    [ "$tries" -le 1000 ] || { echo "write_figures: server not ready after 10 s" >&2; cat "$work/serve.log" >&2; exit 1; }
+    [ -n "$url" ] || url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.out" || true)
+    sleep 0.01
   done
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/readyz")" = "200" ]; do sleep 0.01; done
   DISCLOSE_TOKEN="$token" "$build/tools/loadgen/loadgen" --url "$url" "${loadgen_args[@]}" \
-    >"$work/loadgen.out" 2>&1
+    >"$work/loadgen.out" 2>&1 || { cat "$work/loadgen.out" >&2; exit 1; }
   curl -s "$url/metrics" >"$work/metrics"
   local cpu_ticks io
   cpu_ticks=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat")
@@ -72,11 +74,11 @@ one_run() {
     /acknowledged case writes/ { acked = $2; rate = $0; sub(/.*\(/, "", rate); sub(/ actions.*/, "", rate) }
     /^latency writes/ { for (i = 1; i < NF; ++i) { if ($i == "p50") p50 = $(i + 1); if ($i == "p99") p99 = $(i + 1) } }
     END {
-      if (acked == 0) { print build ": no acknowledged writes (see loadgen output)"; exit 1 }
+      if (acked == 0 || commits == 0) { print build ": no acknowledged writes or no commits" > "/dev/stderr"; exit 1 }
       split(io, rw, " ")
       printf "%-28s %8.1f actions/s  p50 %6.2f  p99 %6.2f ms  group %5.1f  cpu %6.1f us  written %5.1f  read %5.1f KB\n",
              build, rate, p50, p99, writes / commits, 1e6 * ticks / hz / acked, rw[1] / acked / 1024, rw[2] / acked / 1024
-    }' "$work/loadgen.out"
+    }' "$work/loadgen.out" || { cat "$work/loadgen.out" >&2; exit 1; }
   cleanup
 }
 

@@ -31,8 +31,8 @@ class Router {
 
   struct Match {
     const Fn* fn = nullptr;  // null: no route for this method
-    RouteTraits traits;      // the matched route's
-    std::string pattern;     // the matched pattern ("" when none)
+    RouteTraits traits;
+    std::string pattern;  // the matched pattern ("" when none)
     PathParams params;
     std::vector<std::string> allowed;  // methods the path does accept (for 405)
   };
