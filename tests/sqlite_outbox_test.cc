@@ -362,8 +362,10 @@ TEST_F(OutboxStoreTest, AWriteWhosePlanInputsChangedPlansAgainInsideItsTransacti
   SQLite::Database other = raw();
   std::function<void()> meanwhile;  // runs during the hook's next call, then is cleared
   std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> calls;
+  std::vector<std::size_t> subscriptions_seen;  // per call
   store_->set_case_write_hook(
       [&](const Case& stored, const Event&, const CaseWriteContext& context) {
+        subscriptions_seen.push_back(context.subscriptions.size());
         std::vector<std::string> mobiles;
         for (const User& u : context.agency_users) mobiles.push_back(u.mobile);
         calls.emplace_back(
@@ -413,6 +415,19 @@ TEST_F(OutboxStoreTest, AWriteWhosePlanInputsChangedPlansAgainInsideItsTransacti
   c = act(c, "approve", T("2025-03-07T01:00:00Z"));
   EXPECT_EQ(calls.size(), 8u);
   EXPECT_EQ(outbox().size(), before);
+
+  // A subscription added meanwhile: the second plan is made knowing it (a hook composes only
+  // what some subscription takes), and the write fans out to it.
+  meanwhile = [&] {
+    other.exec(
+        "INSERT INTO subscriptions(url, kind, created_at)"
+        " VALUES ('http://127.0.0.1:9/late', 'webhook', '2025-03-08T00:00:00Z')");
+  };
+  c = act(c, "reply", T("2025-03-08T01:00:00Z"));
+  ASSERT_EQ(subscriptions_seen.size(), 10u);
+  EXPECT_EQ(subscriptions_seen[8], 0u);
+  EXPECT_EQ(subscriptions_seen[9], 1u);
+  EXPECT_EQ(outbox().size(), before + 1);
 }
 
 // A stale write fails before it is planned or waits for a group.
