@@ -428,6 +428,13 @@ TEST_F(OutboxStoreTest, AWriteWhosePlanInputsChangedPlansAgainInsideItsTransacti
   EXPECT_EQ(subscriptions_seen[8], 0u);
   EXPECT_EQ(subscriptions_seen[9], 1u);
   EXPECT_EQ(outbox().size(), before + 1);
+
+  // Staff changed between two writes: the next write's one plan is made from the change, not
+  // from what earlier writes read (the store keeps an agency's inputs per revision).
+  other.exec("UPDATE users SET mobile = '137' WHERE name = '李四'");
+  c = act(c, "deliver", T("2025-03-09T01:00:00Z"));
+  ASSERT_EQ(calls.size(), 11u);
+  EXPECT_EQ(calls[10].second, std::vector<std::string>{"137"});
 }
 
 // A stale write fails before it is planned or waits for a group.

@@ -17,6 +17,8 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string_view>
@@ -526,7 +528,7 @@ class SqliteStore final : public Store {
       if (hook) {
         PlanInputs inputs = read_plan_inputs(statements_, a_case.id, a_case.agency);
         effects = (*hook)(a_case, event, inputs.context());
-        write_effects(a_case, event, effects, inputs.candidates);
+        write_effects(a_case, event, effects, inputs.of_agency->candidates);
       }
       // Last, once the case is complete. The builder runs inside the write transaction,
       // so it must not call back into the store (that would deadlock).
@@ -1213,16 +1215,23 @@ class SqliteStore final : public Store {
     return hook_;
   }
 
+  // The part of the write hook's inputs that is the agency's, not the case's.
+  struct AgencyInputs {
+    std::vector<User> staff;
+    std::optional<Agency> agency;
+    std::vector<Subscription> candidates;  // agency_subscriptions: who may want a notification
+  };
+
   // What the write hook plans from, read in one snapshot, with the revision of the agencies,
   // staff and subscriptions it was read at (migration 7 bumps it on every change to them).
   struct PlanInputs {
     int64_t revision = 0;
     std::set<std::string> sent;
-    std::vector<User> staff;
-    std::optional<Agency> agency;
-    std::vector<Subscription> candidates;  // agency_subscriptions: who may want a notification
+    std::shared_ptr<const AgencyInputs> of_agency;
 
-    CaseWriteContext context() const { return CaseWriteContext{sent, staff, agency, candidates}; }
+    CaseWriteContext context() const {
+      return CaseWriteContext{sent, of_agency->staff, of_agency->agency, of_agency->candidates};
+    }
   };
 
   static int64_t plan_inputs_revision(sqlite::StatementCache& statements) {
@@ -1230,14 +1239,34 @@ class SqliteStore final : public Store {
     return st->executeStep() ? st->getColumn(0).getInt64() : 0;
   }
 
-  static PlanInputs read_plan_inputs(sqlite::StatementCache& statements, CaseId id,
-                                     const std::string& agency) {
+  // `committed_view`: the snapshot holds only committed data (a reading transaction, not the
+  // writer's, which may hold changes that roll back). Only such a read is kept for reuse, and
+  // only such a read may reuse one: what an agency's staff, row and subscriptions were at a
+  // committed revision is what reading them at that revision again gives, since every change to
+  // them bumps it. It saves three queries per case write.
+  PlanInputs read_plan_inputs(sqlite::StatementCache& statements, CaseId id,
+                              const std::string& agency, bool committed_view = false) const {
     PlanInputs inputs;
     inputs.revision = plan_inputs_revision(statements);
     inputs.sent = sqlite::ledger_keys(statements, id);
-    inputs.staff = agency_users(statements, agency);
-    inputs.agency = agency_row(statements, agency);
-    inputs.candidates = sqlite::agency_subscriptions(statements, agency);
+    if (committed_view) {
+      std::lock_guard lock(agency_inputs_mutex_);
+      auto kept = agency_inputs_.find(agency);
+      if (kept != agency_inputs_.end() && kept->second.first == inputs.revision) {
+        inputs.of_agency = kept->second.second;
+        return inputs;
+      }
+    }
+    auto read = std::make_shared<AgencyInputs>();
+    read->staff = agency_users(statements, agency);
+    read->agency = agency_row(statements, agency);
+    read->candidates = sqlite::agency_subscriptions(statements, agency);
+    inputs.of_agency = read;
+    if (committed_view) {
+      std::lock_guard lock(agency_inputs_mutex_);
+      auto& kept = agency_inputs_[agency];
+      if (kept.first <= inputs.revision) kept = {inputs.revision, std::move(read)};
+    }
     return inputs;
   }
 
@@ -1309,7 +1338,8 @@ class SqliteStore final : public Store {
       hash->reset();
 
       prepared.deadlines = deadline_changes(statements, next.id, deadlines);
-      if (prepared.hook) prepared.inputs = read_plan_inputs(statements, next.id, agency);
+      if (prepared.hook)
+        prepared.inputs = read_plan_inputs(statements, next.id, agency, snapshot.has_value());
       if (snapshot) snapshot->commit();
     });
     seal_in_case(event, case_prev_hash);
@@ -1396,7 +1426,7 @@ class SqliteStore final : public Store {
       prepared.inputs = read_plan_inputs(statements_, stored.id, stored.agency);
       prepared.effects = (*prepared.hook)(stored, event, prepared.inputs.context());
     }
-    write_effects(stored, event, prepared.effects, prepared.inputs.candidates);
+    write_effects(stored, event, prepared.effects, prepared.inputs.of_agency->candidates);
   }
 
   // Writes what the hook decided: the case's new pending timers and its notifications, fanned
@@ -1855,6 +1885,10 @@ class SqliteStore final : public Store {
   std::shared_ptr<const CaseWriteHook> hook_;            // guarded by hooks_mutex_
   std::shared_ptr<const CaseWrittenObserver> observer_;  // guarded by hooks_mutex_
   std::vector<CaseWriteEffects> batch_written_;  // the running batch's; guarded by db_mutex_
+  // Per agency: its plan inputs as read at a committed revision (read_plan_inputs).
+  mutable std::mutex agency_inputs_mutex_;
+  mutable std::map<std::string, std::pair<int64_t, std::shared_ptr<const AgencyInputs>>>
+      agency_inputs_;
   // The store whose batch this thread is running, if any (see batch()).
   static thread_local const SqliteStore* batch_owner_;
   bool batch_lost_ = false;  // guarded by db_mutex_
