@@ -812,8 +812,9 @@ TEST_F(ApiTest, OnlyBearerCaseActionsAnswerWithoutBlocking) {
 // A calendar import replaces the working calendar every other request reads: the API says it
 // must run alone (cli::CalendarGate keeps it so), matched as dispatch matches it.
 TEST_F(ApiTest, OnlyACalendarImportRunsAlone) {
-  auto alone = [&](const std::string& method, const std::string& target) {
-    return api_->traits(request(method, target, "admin", "{}")).runs_alone;
+  auto alone = [&](const std::string& method, const std::string& target,
+                   const std::string& who = "admin") {
+    return api_->traits(request(method, target, who, "{}")).runs_alone;
   };
   EXPECT_TRUE(alone("PUT", "/api/v1/calendar/2026"));
   EXPECT_TRUE(alone("PUT", "/api/v1/c%61lendar/2026"));  // the router decodes the path
@@ -823,6 +824,11 @@ TEST_F(ApiTest, OnlyACalendarImportRunsAlone) {
   EXPECT_FALSE(alone("PUT", "/api/v1/calendar/"));
   EXPECT_FALSE(alone("PUT", "/api/v1/calendar/20%zz"));
   EXPECT_FALSE(alone("POST", "/api/v1/cases/12/actions/accept"));
+  // Without credentials it is refused before it runs: it must not hold the others back.
+  EXPECT_FALSE(alone("PUT", "/api/v1/calendar/2026", ""));
+  Request with_cookie = request("PUT", "/api/v1/calendar/2026", "", "{}");
+  with_cookie.headers.emplace_back("Cookie", "theme=dark; disclose_session=abc");
+  EXPECT_TRUE(api_->traits(with_cookie).runs_alone);
 }
 
 TEST_F(ApiTest, OfTwoActionsOnOneVersionInOneCommitGroupTheSecondIsAConflict) {

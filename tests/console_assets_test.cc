@@ -191,6 +191,7 @@ TEST(EmbeddedConsole, InFrontOfTheRealApi) {
   http::Request import;
   import.method = "PUT";
   import.target = "/api/v1/calendar/2026";
+  import.headers.emplace_back("Authorization", "Bearer some-token");
   EXPECT_TRUE(console.traits(import).runs_alone);
   import.method = "GET";
   EXPECT_FALSE(console.traits(import).runs_alone);

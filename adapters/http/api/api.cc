@@ -483,7 +483,11 @@ RequestTraits Api::traits(const Request& request) const {
   // Cookie sessions may write the session's last-seen time, so they stay on a handler thread.
   traits.answers_without_blocking =
       match.traits.answers == Answers::later && !bearer_token(request).empty();
-  traits.runs_alone = match.traits.runs == Runs::alone;
+  // Only a request with credentials may run alone: one with neither a bearer token nor a session
+  // cookie is refused (401) before any route runs, and must not hold every other request back
+  // on its way there (a stream of them would stall the server).
+  traits.runs_alone = match.traits.runs == Runs::alone &&
+                      (!bearer_token(request).empty() || Impl::has_session_cookie(request));
   return traits;
 }
 

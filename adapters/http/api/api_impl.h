@@ -51,6 +51,8 @@ struct Api::Impl {
   // The session named by the request's cookie: nullopt without a cookie; ApiError 401
   // (unauthenticated, or session_expired after deleting it) when it is unknown or over.
   // Marks it seen, at most once a minute.
+  // Whether the request carries the console's session cookie (a value, valid or not).
+  static bool has_session_cookie(const Request& request);
   std::optional<SessionLookup> cookie_session(const Request& request, const Moment& now,
                                               Response& meta);
   // ApiError 403 csrf_failed unless the request carries the session's X-CSRF-Token.

@@ -81,6 +81,10 @@ bool same_secret(const std::string& given, const std::string& expected) {
 
 }  // namespace
 
+bool Api::Impl::has_session_cookie(const Request& request) {
+  return !cookie_value(request, kCookieName).empty();
+}
+
 std::optional<SessionLookup> Api::Impl::cookie_session(const Request& request, const Moment& now,
                                                        Response& meta) {
   std::string value = cookie_value(request, kCookieName);
