@@ -100,16 +100,16 @@ class GroupCommitTest : public ::testing::Test {
 TEST_F(GroupCommitTest, AWriteIsCommittedWhenRunReturns) {
   commit_->run([&] { insert(1); });
   EXPECT_EQ(committed(), std::vector<int>({1}));
-  EXPECT_EQ(commit_->groups(), 1u);
-  EXPECT_EQ(commit_->writes(), 1u);
+  EXPECT_EQ(commit_->totals().groups, 1u);
+  EXPECT_EQ(commit_->totals().writes, 1u);
 }
 
 TEST_F(GroupCommitTest, WritesQueuedDuringACommitShareTheNextTransaction) {
   int failures = behind_a_blocked_group([&] { insert(1); }, [&](int v) { insert(v); });
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(committed(), std::vector<int>({1, 2, 3, 4}));
-  EXPECT_EQ(commit_->writes(), 4u);
-  EXPECT_EQ(commit_->groups(), 2u);  // {1}, then {2, 3, 4} in one transaction
+  EXPECT_EQ(commit_->totals().writes, 4u);
+  EXPECT_EQ(commit_->totals().groups, 2u);  // {1}, then {2, 3, 4} in one transaction
 }
 
 TEST_F(GroupCommitTest, AFailingWriteRollsBackAloneAndGetsItsOwnError) {
@@ -123,7 +123,7 @@ TEST_F(GroupCommitTest, AFailingWriteRollsBackAloneAndGetsItsOwnError) {
   EXPECT_EQ(errors_, std::vector<std::string>({"refused"}));
   // Write 3 left nothing behind, not even its first insert; 2 and 4 are whole.
   EXPECT_EQ(committed(), std::vector<int>({2, 4, 20, 40}));
-  EXPECT_EQ(commit_->groups(), 2u);
+  EXPECT_EQ(commit_->totals().groups, 2u);
 }
 
 TEST_F(GroupCommitTest, ATransactionSQLiteAbandonsFailsEveryWriteInIt) {
@@ -207,7 +207,7 @@ TEST_F(GroupCommitTest, SubmitReturnsAtOnceAndTellsTheOutcomeOnceCommitted) {
     EXPECT_TRUE(committed().empty());
   }
   EXPECT_EQ(seen_when_told.get_future().get(), std::vector<int>({1, 2}));
-  EXPECT_EQ(commit_->groups(), 2u);
+  EXPECT_EQ(commit_->totals().groups, 2u);
 }
 
 TEST_F(GroupCommitTest, ASubmittedWriteThatThrowsIsToldItsOwnErrorAndRollsBackAlone) {
@@ -227,7 +227,7 @@ TEST_F(GroupCommitTest, ASubmittedWriteThatThrowsIsToldItsOwnErrorAndRollsBackAl
   EXPECT_EQ(told[1].get_future().get(), "refused");
   EXPECT_EQ(told[2].get_future().get(), "");
   EXPECT_EQ(committed(), std::vector<int>({2, 4}));
-  EXPECT_EQ(commit_->groups(), 2u);  // {1}, then {2, 3, 4}
+  EXPECT_EQ(commit_->totals().groups, 2u);  // {1}, then {2, 3, 4}
 }
 
 TEST_F(GroupCommitTest, AWriteOnTheCommittingThreadCannotWaitForItself) {

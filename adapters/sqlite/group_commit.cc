@@ -198,19 +198,9 @@ void GroupCommit::commit_group(const std::vector<std::shared_ptr<Writer>>& group
   }
 }
 
-std::size_t GroupCommit::groups() const {
-  std::lock_guard lock(queue_mutex_);
-  return groups_;
-}
-
-std::pair<std::size_t, std::size_t> GroupCommit::groups_and_writes() const {
+GroupCommit::Totals GroupCommit::totals() const {
   std::lock_guard lock(queue_mutex_);
   return {groups_, writes_};
-}
-
-std::size_t GroupCommit::writes() const {
-  std::lock_guard lock(queue_mutex_);
-  return writes_;
 }
 
 bool GroupCommit::stopping() const {

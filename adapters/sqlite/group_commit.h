@@ -18,7 +18,6 @@
 #include <memory>
 #include <mutex>
 #include <thread>
-#include <utility>
 #include <vector>
 
 namespace SQLite {
@@ -60,13 +59,15 @@ class GroupCommit {
   // submit() throw std::logic_error from then on. Not on the committing thread. Idempotent.
   void stop();
 
-  // Figures for benchmarks and tests: groups run (one transaction each, whether it committed or
-  // failed) and the writes they carried, the
-  // writes queued or in the group committing right now, and whether stop() has begun.
-  std::size_t groups() const;
-  std::size_t writes() const;
-  // Both, read together (so writes / groups is the mean of one moment).
-  std::pair<std::size_t, std::size_t> groups_and_writes() const;
+  // Figures for /metrics, benchmarks and tests: groups run (one transaction each, whether it
+  // committed or failed) and the writes they carried, read together (so writes / groups is the
+  // mean of one moment); the writes queued or in the group committing right now; whether stop()
+  // has begun.
+  struct Totals {
+    std::size_t groups = 0;
+    std::size_t writes = 0;
+  };
+  Totals totals() const;
   std::size_t waiting() const;
   bool stopping() const;
 

@@ -798,8 +798,8 @@ class SqliteStore final : public Store {
   }
 
   CommitFigures commit_figures() const override {
-    auto [groups, writes] = commit_.groups_and_writes();
-    return {int64_t(groups), int64_t(writes)};
+    const sqlite::GroupCommit::Totals totals = commit_.totals();
+    return {int64_t(totals.groups), int64_t(totals.writes)};
   }
 
   void save_calendar_years(const std::vector<CalendarYear>& years) override {

@@ -480,14 +480,14 @@ RequestTraits Api::traits(const Request& request) const {
   auto match = impl_->router.match(request.method, segments);
   if (!match.fn) return {};
   RequestTraits traits;
+  const bool bearer = !bearer_token(request).empty();
   // Cookie sessions may write the session's last-seen time, so they stay on a handler thread.
-  traits.answers_without_blocking =
-      match.traits.answers == Answers::later && !bearer_token(request).empty();
+  traits.answers_without_blocking = match.traits.answers == Answers::later && bearer;
   // Only a request with credentials may run alone: one with neither a bearer token nor a session
   // cookie is refused (401) before any route runs, and must not hold every other request back
   // on its way there (a stream of them would stall the server).
-  traits.runs_alone = match.traits.runs == Runs::alone &&
-                      (!bearer_token(request).empty() || Impl::has_session_cookie(request));
+  traits.runs_alone =
+      match.traits.runs == Runs::alone && (bearer || Impl::has_session_cookie(request));
   return traits;
 }
 
