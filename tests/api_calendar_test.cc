@@ -4,14 +4,19 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 
 #include <boost/json.hpp>
 
+#include "disclose/calendar_gate.h"
 #include "disclose/calendar_import.h"
 #include "disclose/cli_context.h"
+#include "disclose/shared_gate.h"
 #include "disclose/time_source.h"
 #include "engine_fixture.h"
 #include "http/api/api.h"
@@ -42,13 +47,12 @@ class CalendarApiTest : public ::testing::Test {
     admin_ = token_for("admin", "qzf", true);
     agency_admin_ = token_for("admin", "zrzy", false);
     registrar_ = token_for("registrar", "zrzy", false);
-    http::ApiOptions api_options;
-    api_options.import_calendar = [this](const std::vector<CalendarYear>& years) {
+    api_options_.import_calendar = [this](const std::vector<CalendarYear>& years) {
       cli::CalendarImportSummary s = cli::import_calendar_years(*context_, years);
       return http::CalendarImportReport{years, s.cases_checked, s.cases_changed,
                                         s.calendar_version};
     };
-    api_ = std::make_unique<http::Api>(store, context_->engine(), clock_, metrics_, api_options);
+    api_ = std::make_unique<http::Api>(store, context_->engine(), clock_, metrics_, api_options_);
   }
 
   void TearDown() override {
@@ -65,14 +69,19 @@ class CalendarApiTest : public ::testing::Test {
     return context_->store().issue_token(context_->store().add_user(u).id).token;
   }
 
-  http::Response call(const std::string& method, const std::string& target,
-                      const std::string& token, const std::string& body = "") {
+  static http::Request request(const std::string& method, const std::string& target,
+                               const std::string& token, const std::string& body = "") {
     http::Request r;
     r.method = method;
     r.target = target;
     r.body = body;
     r.headers.emplace_back("Authorization", "Bearer " + token);
-    return api_->handle(r);
+    return r;
+  }
+
+  http::Response call(const std::string& method, const std::string& target,
+                      const std::string& token, const std::string& body = "") {
+    return api_->handle(request(method, target, token, body));
   }
 
   json::object ok_json(const http::Response& r) {
@@ -85,6 +94,7 @@ class CalendarApiTest : public ::testing::Test {
   std::unique_ptr<cli::Context> context_;
   FixedTimeSource clock_{fixture::moment("2025-11-03")};
   http::Metrics metrics_;
+  http::ApiOptions api_options_;
   std::unique_ptr<http::Api> api_;
   std::string admin_, agency_admin_, registrar_;
 };
@@ -145,6 +155,44 @@ TEST_F(CalendarApiTest, ImportIsForDistrictAdminsAndChecksTheBody) {
   EXPECT_EQ(garbage.status, 400);
   EXPECT_TRUE(context_->store().calendar_years().empty());
   EXPECT_EQ(ok_json(call("GET", "/api/v1/calendar/2027", registrar_)).at("origin"), "none");
+}
+
+// As `disclose serve` wires it: the import checks it holds the gate alone. One let in beside
+// other requests (its caller's token issued between the gate's look and the API's) refuses with
+// 503 and saves nothing; through the gate, the same request imports.
+TEST_F(CalendarApiTest, AnImportThatDoesNotHoldTheGateAloneRefusesAndChangesNothing) {
+  SharedGate lock;
+  http::ApiOptions options = api_options_;
+  options.holds_server_alone = [&lock] { return lock.held_alone_by_this_thread(); };
+  http::Api api(context_->store(), context_->engine(), clock_, metrics_, options);
+  cli::CalendarGate gate(api, lock);
+  const http::Request import = request("PUT", "/api/v1/calendar/2027", admin_, k2027);
+
+  http::Response bypassing = api.handle(import);
+  EXPECT_EQ(bypassing.status, 503) << bypassing.body;
+  EXPECT_EQ(json::parse(bypassing.body).at("error").at("code"), "busy");
+  EXPECT_TRUE(std::any_of(bypassing.headers.begin(), bypassing.headers.end(),
+                          [](const auto& h) { return h.first == "Retry-After"; }));
+  {
+    std::shared_lock sharing(lock);  // as a request in flight holds it
+    EXPECT_EQ(api.handle(import).status, 503);
+  }
+  EXPECT_TRUE(context_->store().calendar_years().empty());
+
+  ASSERT_TRUE(api.traits(import).runs_alone);
+  http::Response through_the_gate = gate.handle(import);
+  EXPECT_EQ(through_the_gate.status, 200) << through_the_gate.body;
+  EXPECT_EQ(context_->store().calendar_years().size(), 1u);
+  // A caller the API refuses anyway is refused without waiting for the requests in flight (as
+  // an import would, taking the gate alone): a stream of them must not stall the server.
+  std::shared_lock in_flight(lock);
+  for (const std::string& token : {registrar_, agency_admin_, std::string("dsk_junk")}) {
+    const http::Request refused = request("PUT", "/api/v1/calendar/2027", token, k2027);
+    EXPECT_FALSE(api.traits(refused).runs_alone) << token;
+    auto answer = std::async(std::launch::async, [&] { return gate.handle(refused); });
+    ASSERT_EQ(answer.wait_for(std::chrono::seconds(15)), std::future_status::ready) << token;
+    EXPECT_EQ(answer.get().status, token == "dsk_junk" ? 401 : 403);
+  }
 }
 
 TEST(CalendarApiWithoutImport, Answers501) {

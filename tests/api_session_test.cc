@@ -80,11 +80,13 @@ class SessionTest : public ::testing::Test {
     store_.reset();
   }
 
-  User add(const std::string& login, const std::string& role, const std::string& agency) {
+  User add(const std::string& login, const std::string& role, const std::string& agency,
+           bool scope_all = false) {
     User u;
     u.name = login + " 姓名";
     u.role = role;
     u.agency = agency;
+    u.scope_all = scope_all;
     u.login = login;
     User stored = store_->add_user(u);
     store_->set_login_password(stored.id, std::nullopt, auth::hash_password(kPassword, kCheap));
@@ -104,12 +106,22 @@ class SessionTest : public ::testing::Test {
   }
 
   // A request from the browser: its cookie and, when `with_csrf`, its CSRF header.
+  static Request from_browser(const Browser& b, const std::string& method,
+                              const std::string& target, const std::string& body = "",
+                              bool with_csrf = true) {
+    Request r;
+    r.method = method;
+    r.target = target;
+    r.body = body;
+    r.request_id = "t";
+    r.headers = {{"Cookie", "theme=dark; disclose_session=" + b.cookie + "; other=1"}};
+    if (with_csrf) r.headers.emplace_back("X-CSRF-Token", b.csrf);
+    return r;
+  }
+
   Response browse(const Browser& b, const std::string& method, const std::string& target,
                   const std::string& body = "", bool with_csrf = true) {
-    std::vector<std::pair<std::string, std::string>> headers = {
-        {"Cookie", "theme=dark; disclose_session=" + b.cookie + "; other=1"}};
-    if (with_csrf) headers.emplace_back("X-CSRF-Token", b.csrf);
-    return send(method, target, body, headers);
+    return api_->handle(from_browser(b, method, target, body, with_csrf));
   }
 
   Response bearer(const User& u, const std::string& method, const std::string& target,
@@ -354,6 +366,24 @@ TEST_F(SessionTest, IdleSessionsExpireAfterEightHours) {
   EXPECT_EQ(header_of(r, "Set-Cookie").rfind("disclose_session=;", 0), 0u);
   // It is gone: the next request is simply not signed in.
   EXPECT_EQ(error_code(browse(late, "GET", "/api/v1/me", "", false)), "unauthenticated");
+}
+
+// A calendar import runs alone (holding every other request back) only for a session dispatch
+// will let import: a district admin's, unexpired, with its CSRF token.
+TEST_F(SessionTest, OnlyADistrictAdminsLiveSessionRunsACalendarImportAlone) {
+  add("district", "admin", "zrzy", /*scope_all=*/true);
+  Browser district = sign_in("district");
+  Browser agency_admin = sign_in("admin");
+  auto alone = [&](const Browser& b, bool with_csrf = true) {
+    return api_->traits(from_browser(b, "PUT", "/api/v1/calendar/2026", "{}", with_csrf))
+        .runs_alone;
+  };
+  EXPECT_TRUE(alone(district));
+  EXPECT_FALSE(alone(district, /*with_csrf=*/false));
+  EXPECT_FALSE(alone(agency_admin));
+  EXPECT_FALSE(alone(Browser{"not-a-session", district.csrf}));
+  advance(8h);
+  EXPECT_FALSE(alone(district));  // idle for 8 hours: over
 }
 
 TEST_F(SessionTest, SessionsEndTwelveHoursAfterSignInWhateverTheActivity) {

@@ -813,7 +813,7 @@ TEST_F(ApiTest, OnlyBearerCaseActionsAnswerWithoutBlocking) {
 // must run alone (cli::CalendarGate keeps it so), matched as dispatch matches it.
 TEST_F(ApiTest, OnlyACalendarImportRunsAlone) {
   auto alone = [&](const std::string& method, const std::string& target,
-                   const std::string& who = "admin") {
+                   const std::string& who = "district_admin") {
     return api_->traits(request(method, target, who, "{}")).runs_alone;
   };
   EXPECT_TRUE(alone("PUT", "/api/v1/calendar/2026"));
@@ -824,11 +824,21 @@ TEST_F(ApiTest, OnlyACalendarImportRunsAlone) {
   EXPECT_FALSE(alone("PUT", "/api/v1/calendar/"));
   EXPECT_FALSE(alone("PUT", "/api/v1/calendar/20%zz"));
   EXPECT_FALSE(alone("POST", "/api/v1/cases/12/actions/accept"));
-  // Without credentials it is refused before it runs: it must not hold the others back.
+  // Whoever dispatch refuses before the import runs must not hold the others back on the way:
+  // no credentials, a token nobody holds, a revoked token, a role or scope that may not import.
   EXPECT_FALSE(alone("PUT", "/api/v1/calendar/2026", ""));
+  EXPECT_FALSE(alone("PUT", "/api/v1/calendar/2026", "no-such-token"));
+  EXPECT_FALSE(alone("PUT", "/api/v1/calendar/2026", "admin"));  // an agency's admin
+  EXPECT_FALSE(alone("PUT", "/api/v1/calendar/2026", "district_supervisor"));
   Request with_cookie = request("PUT", "/api/v1/calendar/2026", "", "{}");
   with_cookie.headers.emplace_back("Cookie", "theme=dark; disclose_session=abc");
-  EXPECT_TRUE(api_->traits(with_cookie).runs_alone);
+  EXPECT_FALSE(api_->traits(with_cookie).runs_alone);  // no such session
+  const User& district_admin = staff_.at("district_admin").user;
+  store_->set_user_active(district_admin.id, false);
+  EXPECT_FALSE(alone("PUT", "/api/v1/calendar/2026"));
+  store_->set_user_active(district_admin.id, true);
+  ASSERT_TRUE(store_->revoke_token(district_admin.id, store_->tokens(district_admin.id).at(0).id));
+  EXPECT_FALSE(alone("PUT", "/api/v1/calendar/2026"));
 }
 
 TEST_F(ApiTest, OfTwoActionsOnOneVersionInOneCommitGroupTheSecondIsAConflict) {

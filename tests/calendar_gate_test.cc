@@ -193,6 +193,26 @@ TEST_F(CalendarGateTest, ARequestArrivingDuringAnImportWaitsWithoutBlocking) {
   EXPECT_TRUE(import_could_start());
 }
 
+TEST(SharedGateTest, KnowsWhetherThisThreadHoldsItAlone) {
+  SharedGate gate;
+  auto elsewhere = [&] {
+    return std::async(std::launch::async, [&] { return gate.held_alone_by_this_thread(); }).get();
+  };
+  EXPECT_FALSE(gate.held_alone_by_this_thread());
+  gate.lock_shared();
+  EXPECT_FALSE(gate.held_alone_by_this_thread());
+  gate.unlock_shared();
+  gate.lock();
+  EXPECT_TRUE(gate.held_alone_by_this_thread());
+  EXPECT_FALSE(elsewhere());
+  gate.unlock();
+  EXPECT_FALSE(gate.held_alone_by_this_thread());
+  ASSERT_TRUE(gate.try_lock());
+  EXPECT_TRUE(gate.held_alone_by_this_thread());
+  gate.unlock();
+  EXPECT_FALSE(gate.held_alone_by_this_thread());
+}
+
 TEST(SharedGateTest, AShareAskedForWithoutBlockingWaitsForTheExclusiveHolder) {
   SharedGate gate;
   gate.lock();

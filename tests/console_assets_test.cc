@@ -188,10 +188,17 @@ TEST(EmbeddedConsole, InFrontOfTheRealApi) {
   EXPECT_EQ(index.status, 200);
   EXPECT_EQ(index.body, read_file(kWebDir / "index.html"));
   // The API's say about its requests reaches the calendar gate in front of the console.
+  User admin;
+  admin.name = "区府办管理员";
+  admin.role = "admin";
+  admin.agency = "qzf";
+  admin.scope_all = true;
+  store->add_agency(Agency{"qzf", "区政府办公室", "区府办"});
   http::Request import;
   import.method = "PUT";
   import.target = "/api/v1/calendar/2026";
-  import.headers.emplace_back("Authorization", "Bearer some-token");
+  import.headers.emplace_back("Authorization",
+                              "Bearer " + store->issue_token(store->add_user(admin).id).token);
   EXPECT_TRUE(console.traits(import).runs_alone);
   import.method = "GET";
   EXPECT_FALSE(console.traits(import).runs_alone);

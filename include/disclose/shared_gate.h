@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <functional>
 #include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -29,13 +30,22 @@ class SharedGate {
     changed_.wait(lock, [&] { return !exclusive_ && shared_ == 0; });
     --exclusive_waiting_;
     exclusive_ = true;
+    exclusive_owner_ = std::this_thread::get_id();
   }
 
   bool try_lock() {
     std::lock_guard lock(mutex_);
     if (exclusive_ || shared_ > 0) return false;
     exclusive_ = true;
+    exclusive_owner_ = std::this_thread::get_id();
     return true;
+  }
+
+  // Whether the calling thread holds the gate alone (lock() or try_lock() on this thread): what
+  // must run alone can check it really does, whatever its caller decided beforehand.
+  bool held_alone_by_this_thread() {
+    std::lock_guard lock(mutex_);
+    return exclusive_ && exclusive_owner_ == std::this_thread::get_id();
   }
 
   // Lets go of the exclusive hold; the continuations of lock_shared_then that waited for it
@@ -45,6 +55,7 @@ class SharedGate {
     {
       std::lock_guard lock(mutex_);
       exclusive_ = false;
+      exclusive_owner_ = {};
       // They asked before any exclusive caller still waiting, so they go first.
       admitted.swap(deferred_);
       shared_ += admitted.size();
@@ -103,6 +114,7 @@ class SharedGate {
   std::size_t shared_ = 0;             // shared holders now
   std::size_t exclusive_waiting_ = 0;  // exclusive callers waiting for the gate
   bool exclusive_ = false;
+  std::thread::id exclusive_owner_;              // the thread holding it alone, when exclusive_
   std::vector<std::function<void()>> deferred_;  // lock_shared_then's, waiting for unlock()
 };
 

@@ -161,11 +161,16 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
           {"disclose_idempotency_records_purged_total", double(housekeeping.idempotency_purged())}};
     };
     api_options.secure_cookies = !config.server.tls_certificate.empty();
-    // Runs alone: the CalendarGate below keeps requests and timer rounds out meanwhile.
+    // Runs alone: the CalendarGate below keeps requests and timer rounds out meanwhile. An
+    // import that reached the API without the gate (traits() said its caller may not import;
+    // dispatch, a moment later, found it may) refuses instead of running beside them.
     api_options.import_calendar = [&serving](const std::vector<CalendarYear>& years) {
       CalendarImportSummary summary = import_calendar_years(serving, years);
       return http::CalendarImportReport{years, summary.cases_checked, summary.cases_changed,
                                         summary.calendar_version};
+    };
+    api_options.holds_server_alone = [&calendar_lock] {
+      return calendar_lock.held_alone_by_this_thread();
     };
     http::Api api(store, engine, clock, metrics, api_options);
     // The web console in front of the API: /api/* and the operations paths go through to it.

@@ -469,6 +469,14 @@ Response Api::handle(const Request& request) {
   return impl_->handle(request);
 }
 
+bool Api::Impl::may_import_calendar(const Request& request) const {
+  // As dispatch authenticates: a bearer token when there is one, else the session cookie.
+  std::string token = bearer_token(request);
+  std::optional<User> user =
+      token.empty() ? session_user_for_change(request) : store.user_by_token(token);
+  return user && user->role == "admin" && user->scope_all;
+}
+
 RequestTraits Api::traits(const Request& request) const {
   std::vector<std::string> segments;
   std::map<std::string, std::string> query;
@@ -483,11 +491,10 @@ RequestTraits Api::traits(const Request& request) const {
   const bool bearer = !bearer_token(request).empty();
   // Cookie sessions may write the session's last-seen time, so they stay on a handler thread.
   traits.answers_without_blocking = match.traits.answers == Answers::later && bearer;
-  // Only a request with credentials may run alone: one with neither a bearer token nor a session
-  // cookie is refused (401) before any route runs, and must not hold every other request back
-  // on its way there (a stream of them would stall the server).
-  traits.runs_alone =
-      match.traits.runs == Runs::alone && (bearer || Impl::has_session_cookie(request));
+  // Only a caller who may import runs alone: anyone else is refused (401, 403) before the route
+  // does anything, and must not hold every other request back on the way there (a stream of
+  // them would stall the server). Looked up only for the rare route that runs alone.
+  traits.runs_alone = match.traits.runs == Runs::alone && impl_->may_import_calendar(request);
   return traits;
 }
 

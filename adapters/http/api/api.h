@@ -45,6 +45,12 @@ struct ApiOptions {
   // deadlines. Throws CalendarError for data the calendar cannot hold (nothing saved). Without
   // it, PUT /api/v1/calendar/{year} answers 501.
   std::function<CalendarImportReport(const std::vector<CalendarYear>&)> import_calendar;
+  // Whether the request being served holds the server to itself (under `disclose serve`: the
+  // CalendarGate's gate, taken alone on this thread). An import that finds it false answers 503
+  // and changes nothing: traits() and the route authenticate in two reads, so a token issued
+  // between them must not bring an import in beside other requests. Unset: the caller keeps
+  // imports apart from everything else itself (tests, a single-threaded caller).
+  std::function<bool()> holds_server_alone;
 };
 
 class Api final : public Handler {
@@ -61,7 +67,9 @@ class Api final : public Handler {
   // answers_without_blocking for a case action with a bearer token: it reads and computes,
   // then waits for its commit without blocking. (A console session's use may write the
   // session's last-seen time, and every other route may wait on the database or work for
-  // long.) runs_alone for a calendar import (PUT /api/v1/calendar/{year}). Both as the router
+  // long.) runs_alone for a calendar import (PUT /api/v1/calendar/{year}) by a caller who may
+  // import (an active admin with scope all, as the store says now): anyone else is refused
+  // before it runs and must not hold every other request back on the way. Both as the router
   // matches the request (on the percent-decoded path).
   RequestTraits traits(const Request& request) const override;
 

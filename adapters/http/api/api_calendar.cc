@@ -59,6 +59,12 @@ Response Api::Impl::put_calendar_year(Call& call) {
     throw ApiError{
         403, "out_of_scope", "only an admin with scope all may change the calendar", "", {}};
   int year = path_year(call);
+  if (options.holds_server_alone && !options.holds_server_alone()) {
+    // Let in beside other requests (its caller's credentials changed between traits() and
+    // now): importing here would change the calendar under them.
+    call.meta->headers.emplace_back("Retry-After", "1");
+    throw ApiError{503, "busy", "the calendar could not be imported alone now; try again", "", {}};
+  }
   if (!options.import_calendar)
     throw ApiError{501,
                    "not_implemented",

@@ -48,13 +48,20 @@ struct Api::Impl {
   Response create_session(Call& call);
   Response get_session(Call& call);
   Response delete_session(Call& call);
+  // Whether the request carries the console's session cookie (a value, valid or not).
+  static bool has_session_cookie(const Request& request);
   // The session named by the request's cookie: nullopt without a cookie; ApiError 401
   // (unauthenticated, or session_expired after deleting it) when it is unknown or over.
   // Marks it seen, at most once a minute.
-  // Whether the request carries the console's session cookie (a value, valid or not).
-  static bool has_session_cookie(const Request& request);
   std::optional<SessionLookup> cookie_session(const Request& request, const Moment& now,
                                               Response& meta);
+  // Whether dispatch would, as the store says now, let the request's caller import a calendar:
+  // an active admin with scope all, by bearer token or by an unexpired session (whose CSRF token
+  // the request carries). Changes nothing but a token's last-used time; dispatch checks again.
+  bool may_import_calendar(const Request& request) const;
+  // The user of the request's unexpired session when the request also carries its CSRF token
+  // (as a change through the cookie needs); nullopt otherwise. Reads only.
+  std::optional<User> session_user_for_change(const Request& request) const;
   // ApiError 403 csrf_failed unless the request carries the session's X-CSRF-Token.
   static void check_csrf(const Request& request, const SessionRecord& session);
 

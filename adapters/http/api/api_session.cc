@@ -109,6 +109,15 @@ std::optional<SessionLookup> Api::Impl::cookie_session(const Request& request, c
   return found;
 }
 
+std::optional<User> Api::Impl::session_user_for_change(const Request& request) const {
+  std::string value = cookie_value(request, kCookieName);
+  if (value.empty()) return std::nullopt;
+  std::optional<SessionLookup> found = store.find_session(sha256_hex(value));
+  if (!found || expired(found->session, clock.now().at)) return std::nullopt;
+  if (!same_secret(request.header("X-CSRF-Token"), found->session.csrf_token)) return std::nullopt;
+  return found->user;
+}
+
 void Api::Impl::check_csrf(const Request& request, const SessionRecord& session) {
   if (!same_secret(request.header("X-CSRF-Token"), session.csrf_token))
     throw ApiError{403,
