@@ -17,7 +17,11 @@
 #
 # Settings by environment: RUNS (default 3), LOADGEN_ARGS (default "--scenario lifecycle -c 64
 # --duration 15"). BUILD_DIR holds disclose and tools/loadgen/loadgen (default build/release).
-# Never part of the test suite; needs curl.
+# With PROFILE_SECONDS=N, each run also records the server with perf for N seconds from 3 s into
+# the load (PERF_ARGS, default "-F 999"; add "-g" for call graphs) and prints the share of each
+# thread (disclose-io, disclose-commit, disclose-bg; "disclose" is the main io thread and any
+# handler threads) and each thread's top functions (self time, % of all samples); perf.data is
+# kept in PROFILE_DIR (default /tmp). Never part of the test suite; needs curl (and perf).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -63,8 +67,19 @@ one_run() {
     [ -n "$url" ] || url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.out" || true)
     sleep 0.01
   done
+  local perf_pid=""
+  if [ -n "${PROFILE_SECONDS:-}" ]; then
+    read -r -a perf_args <<<"${PERF_ARGS:--F 999}"
+    perf_data="${PROFILE_DIR:-/tmp}/write_figures.$(basename "$build").$run.perf.data"
+    (sleep 3; exec perf record -q "${perf_args[@]}" -p "$server_pid" -o "$perf_data" \
+       -- sleep "$PROFILE_SECONDS") >"$work/perf.log" 2>&1 &
+    perf_pid=$!
+  fi
   DISCLOSE_TOKEN="$token" "$build/tools/loadgen/loadgen" --url "$url" "${loadgen_args[@]}" \
     >"$work/loadgen.out" 2>&1 || { cat "$work/loadgen.out" >&2; exit 1; }
+  if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" || { cat "$work/perf.log" >&2; exit 1; }
+  fi
   curl -s "$url/metrics" >"$work/metrics"
   local cpu_ticks io
   cpu_ticks=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat")
@@ -79,9 +94,24 @@ one_run() {
       printf "%-28s %8.1f actions/s  p50 %6.2f  p99 %6.2f ms  group %5.1f  cpu %6.1f us  written %5.1f  read %5.1f KB\n",
              build, rate, p50, p99, writes / commits, 1e6 * ticks / hz / acked, rw[1] / acked / 1024, rw[2] / acked / 1024
     }' "$work/loadgen.out" || { cat "$work/loadgen.out" >&2; exit 1; }
+  [ -z "$perf_pid" ] || profile_summary "$perf_data"
   cleanup
 }
 
+# Each thread's share of the samples, then its top functions by self time.
+profile_summary() {
+  local data="$1" comm
+  echo "  profile $data — samples by thread:"
+  perf report -i "$data" --stdio --no-children --sort comm -q 2>/dev/null | sed 's/^/   /'
+  for comm in disclose disclose-io disclose-commit; do
+    echo "  top functions of $comm (self, % of all samples):"
+    # (head closes the pipe early: perf's SIGPIPE is not a failure here.)
+    perf report -i "$data" --stdio --no-children --comms "$comm" --sort sym -q \
+      --percentage absolute 2>/dev/null | head -15 | sed 's/^/   /' || true
+  done
+}
+
+perf_data=""
 for run in $(seq "$runs"); do
   for build in "${builds[@]}"; do one_run "$build"; done
 done

@@ -1,4 +1,5 @@
 // disclose serve: the staff HTTP API on one io_context until SIGINT/SIGTERM.
+#include <pthread.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -202,7 +203,11 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     if (config.timers.enabled) timer_loop.start();
     if (config.notifications.enabled) dispatcher.start();
     if (config.idempotency_retention_hours > 0) housekeeping.start();
-    std::thread background_thread([&background] { background.run(); });
+    // Threads are named for `top -H` and profilers (the main thread keeps the process's name).
+    std::thread background_thread([&background] {
+      pthread_setname_np(pthread_self(), "disclose-bg");
+      background.run();
+    });
     std::string scheme = config.server.tls_certificate.empty() ? "http" : "https";
     io.out << "disclose: listening on " << scheme << "://" << config.server.address << ":"
            << server->port() << " (database " << config.db << ", workflows "
@@ -213,7 +218,10 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     // its own strand (server.h).
     std::vector<std::thread> io_threads;
     for (std::size_t i = 1; i < config.server.io_threads; ++i)
-      io_threads.emplace_back([&ioc] { ioc.run(); });
+      io_threads.emplace_back([&ioc] {
+        pthread_setname_np(pthread_self(), "disclose-io");
+        ioc.run();
+      });
     ioc.run();
     for (std::thread& t : io_threads) t.join();
     signals.cancel();
