@@ -36,6 +36,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "http/answer_hand_over.h"
 #include "http/task_failure.h"
 
 namespace disclose::http {
@@ -254,6 +255,7 @@ struct Server::Impl {
         metrics(metrics),
         io(io),
         strand(asio::make_strand(io)),
+        answers(std::make_shared<AnswerHandOver>(io)),
         acceptor(strand),
         backoff(strand) {
     if (options.handler_threads > 0) workers.emplace(options.handler_threads);
@@ -269,6 +271,8 @@ struct Server::Impl {
   // What they share is below: atomics, or under connections_mutex. The handler and the metrics
   // are thread-safe already (handlers run on the worker pool).
   asio::strand<asio::io_context::executor_type> strand;
+  // Where answers given on other threads wait for an io thread.
+  std::shared_ptr<AnswerHandOver> answers;
   tcp::acceptor acceptor;
   asio::steady_timer backoff;
   std::optional<ssl::context> tls;
@@ -865,11 +869,15 @@ asio::awaitable<Response> Server::Impl::handle_async_awaitable(const Request& re
       [this, &request, on_worker](auto completion) {
         // Respond must be copyable; the completion is move-only and runs once. It is posted,
         // never run inside handle_async, even when the answer comes at once.
+        // A commit group's answers come together, from the store's committing thread: they
+        // reach the io threads in one hand-over (answer_hand_over.h).
         auto shared = std::make_shared<decltype(completion)>(std::move(completion));
-        Respond respond = [shared](Response response) {
-          auto home = asio::get_associated_executor(*shared);
-          asio::post(home, [shared, response = std::move(response)]() mutable {
-            std::move (*shared)(std::move(response));
+        Respond respond = [shared, answers = answers](Response response) {
+          answers->give([shared, response = std::move(response)]() mutable {
+            auto home = asio::get_associated_executor(*shared);
+            asio::post(home, [shared, response = std::move(response)]() mutable {
+              std::move (*shared)(std::move(response));
+            });
           });
         };
         if (on_worker) {
