@@ -333,6 +333,7 @@ TEST_F(TimerServiceTest, TheLoopCatchesUpInBatchesAtStartAndStops) {
   options.batch_cases = 2;  // five cases: three rounds of firing
   scheduler::TimerLoop loop(io, *store_, service_, clock, options,
                             [&](const FireReport&) { ++after_fire_calls; });
+  EXPECT_TRUE(loop.needs_wake_for(local("2025-04-03", 9).at));  // no round yet: anything
   loop.start();
   for (int i = 0; i < 1000 && queued("reminder.overdue").size() < 5; ++i)
     io.run_one_for(std::chrono::seconds(1));
@@ -343,6 +344,9 @@ TEST_F(TimerServiceTest, TheLoopCatchesUpInBatchesAtStartAndStops) {
   // A timer planned after that look costs no round; one before it wakes the loop.
   io.poll();
   std::size_t rounds = loop.rounds();
+  // Other threads can tell which timers the loop will see without a wake-up.
+  EXPECT_FALSE(loop.needs_wake_for(local("2025-04-02", 9).at));
+  EXPECT_TRUE(loop.needs_wake_for(local("2025-04-01", 10).at));
   loop.wake_if_before(local("2025-04-02", 9).at);
   io.poll();
   EXPECT_EQ(loop.rounds(), rounds);

@@ -83,5 +83,32 @@ TEST_F(WriteWakeupsTest, WritesAfterAHandOverWakeTheLoopsAgainWithOnlyTheirOwnSi
   EXPECT_TRUE(delivered_[2].queued);
 }
 
+// The timer loop will look at 500 anyway: a write planning timers from then on wakes nothing;
+// one planning an earlier timer too hands over that one.
+TEST(WriteWakeupsFilterTest, TimersTheLoopsWillLookAtAnywayWakeNothing) {
+  boost::asio::io_context loops;
+  std::vector<Delivery> delivered;
+  std::vector<Instant> asked;
+  WriteWakeups wakeups(
+      loops,
+      [&](std::optional<Instant> earliest, bool queued) {
+        delivered.push_back({earliest, queued});
+      },
+      [&](Instant fire_at) {
+        asked.push_back(fire_at);
+        return fire_at < at(500);
+      });
+  wakeups.observe(timers_at({600, 500}));
+  EXPECT_EQ(loops.poll(), 0u);
+  loops.restart();
+  wakeups.observe(timers_at({700, 400}));
+  wakeups.observe(one_notification());  // a notification still wakes the loops
+  EXPECT_EQ(loops.poll(), 1u);
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0].earliest, at(400));
+  EXPECT_TRUE(delivered[0].queued);
+  EXPECT_EQ(asked, (std::vector<Instant>{at(500), at(400)}));  // each write's earliest, once
+}
+
 }  // namespace
 }  // namespace disclose::scheduler

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <limits>
 #include <optional>
 #include <shared_mutex>
 #include <utility>
@@ -35,6 +36,9 @@ struct TimerLoop::Impl {
   std::chrono::steady_clock::duration round() {
     std::shared_lock<SharedGate> gate;
     if (options.round_lock) gate = std::shared_lock(*options.round_lock);
+    // Before the rows are read: a timer committed from now on may be missed by this round, so
+    // it must reach the loop (needs_wake_for says so until the round has set its next look).
+    looks_by.store(kLookUnknown);
     Moment now = clock.now();
     try {
       // A bounded batch per round: a long catch-up (thousands of cases after downtime) must not
@@ -56,11 +60,13 @@ struct TimerLoop::Impl {
       }
       if (report.cases >= options.batch_cases) sleep = std::chrono::steady_clock::duration::zero();
       next_look = now.at + std::chrono::duration_cast<std::chrono::seconds>(sleep);
+      looks_by.store(next_look->time_since_epoch().count());
       return sleep;
     } catch (const std::exception& e) {
       // A database error must not end the loop: log it and try again at the next sweep.
       spdlog::error("timers: round failed: {}", e.what());
       next_look = now.at + options.sweep;
+      looks_by.store(next_look->time_since_epoch().count());
       return std::chrono::duration_cast<std::chrono::steady_clock::duration>(options.sweep);
     }
   }
@@ -94,7 +100,11 @@ struct TimerLoop::Impl {
   bool stopped = false;
   bool running = false;
   bool woken = false;
-  std::optional<Instant> next_look;    // when the sleeping loop will look next (TimeSource time)
+  std::optional<Instant> next_look;  // when the sleeping loop will look next (TimeSource time)
+  // next_look for other threads, in Instant ticks; kLookUnknown before the first round's end
+  // and while a round runs.
+  static constexpr Instant::rep kLookUnknown = std::numeric_limits<Instant::rep>::min();
+  std::atomic<Instant::rep> looks_by{kLookUnknown};
   std::atomic<std::size_t> rounds{0};  // read by /metrics from a handler thread
 };
 
@@ -121,6 +131,11 @@ void TimerLoop::wake() {
 
 void TimerLoop::wake_if_before(Instant fire_at) {
   if (!impl_->next_look || fire_at < *impl_->next_look) wake();
+}
+
+bool TimerLoop::needs_wake_for(Instant fire_at) const {
+  const Instant::rep looks = impl_->looks_by.load();
+  return looks == Impl::kLookUnknown || fire_at.time_since_epoch().count() < looks;
 }
 
 void TimerLoop::stop() {

@@ -45,6 +45,11 @@ class TimerLoop {
   // Wakes the loop only if `fire_at` comes before the moment it will look anyway: a case write
   // that plans a later timer costs the loop nothing (this is on every write's path).
   void wake_if_before(Instant fire_at);
+  // From any thread: false when the loop is sure to look at or before `fire_at` anyway — it
+  // sleeps until then, and a round under way reads the timer rows only after this answered —
+  // so a timer planned for then need not be handed to the loop's thread at all. True before
+  // the first round and while a round runs.
+  bool needs_wake_for(Instant fire_at) const;
   // Ends the loop after the current round; the io_context can then run out of work.
   void stop();
 

@@ -5,13 +5,15 @@
 
 namespace disclose::scheduler {
 
-WriteWakeups::WriteWakeups(boost::asio::io_context& loops, Deliver deliver)
-    : loops_(loops), deliver_(std::move(deliver)) {}
+WriteWakeups::WriteWakeups(boost::asio::io_context& loops, Deliver deliver,
+                           TimerNeedsWake timer_needs_wake)
+    : loops_(loops), deliver_(std::move(deliver)), timer_needs_wake_(std::move(timer_needs_wake)) {}
 
 void WriteWakeups::observe(const CaseWriteEffects& written) {
   std::optional<Instant> earliest;
   for (const PlannedTimer& timer : written.timers)
     if (!earliest || timer.fire_at < *earliest) earliest = timer.fire_at;
+  if (earliest && timer_needs_wake_ && !timer_needs_wake_(*earliest)) earliest.reset();
   const bool queued = !written.notifications.empty();
   if (!earliest && !queued) return;
   {

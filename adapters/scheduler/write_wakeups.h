@@ -26,13 +26,20 @@ class WriteWakeups {
   using Deliver =
       std::function<void(std::optional<Instant> earliest_timer, bool notifications_queued)>;
 
+  // Asked on the observing thread whether the loops must hear of a timer planned at `fire_at`
+  // (TimerLoop::needs_wake_for): false when they will look by then anyway.
+  using TimerNeedsWake = std::function<bool(Instant fire_at)>;
+
   // The queued hand-over points at this object: destroy it only once `loops` no longer runs
-  // (a hand-over still queued then is dropped with the io_context, never run).
-  WriteWakeups(boost::asio::io_context& loops, Deliver deliver);
+  // (a hand-over still queued then is dropped with the io_context, never run). Without
+  // `timer_needs_wake`, every planned timer is handed over.
+  WriteWakeups(boost::asio::io_context& loops, Deliver deliver,
+               TimerNeedsWake timer_needs_wake = {});
   WriteWakeups(const WriteWakeups&) = delete;
   WriteWakeups& operator=(const WriteWakeups&) = delete;
 
-  // From any thread. A write that planned no timer and queued nothing costs nothing.
+  // From any thread. A write that queued nothing and planned no timer the loops need to hear
+  // of costs nothing — the common case: reminders are planned days ahead.
   void observe(const CaseWriteEffects& written);
 
  private:
@@ -40,6 +47,7 @@ class WriteWakeups {
 
   boost::asio::io_context& loops_;
   Deliver deliver_;
+  TimerNeedsWake timer_needs_wake_;
   std::mutex mutex_;
   bool posted_ = false;  // a hand_over is queued on `loops_` and has not yet taken the signal
   std::optional<Instant> earliest_timer_;

@@ -141,10 +141,12 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     // commit group with one wake-up (write_wakeups.h). Writes that change neither cost nothing.
     store.set_case_write_hook(timers.write_hook());
     scheduler::WriteWakeups write_wakeups(
-        background, [&timer_loop, &dispatcher](std::optional<Instant> earliest, bool queued) {
+        background,
+        [&timer_loop, &dispatcher](std::optional<Instant> earliest, bool queued) {
           if (earliest) timer_loop.wake_if_before(*earliest);
           if (queued) dispatcher.wake();
-        });
+        },
+        [&timer_loop](Instant fire_at) { return timer_loop.needs_wake_for(fire_at); });
     store.set_case_written_observer(
         [&write_wakeups](const CaseWriteEffects& written) { write_wakeups.observe(written); });
 
