@@ -14,6 +14,8 @@
 #                 machine's speed drifts
 #   written, read bytes the server wrote and read through system calls per write, in KB
 #                 (/proc/PID/io wchar, rchar: WAL frames, checkpoints, sockets)
+#   loadgen       the load generator's CPU time per acknowledged write, in µs: it shares the
+#                 machine, so server + loadgen per write bounds actions/s
 #
 # Settings by environment: RUNS (default 3), LOADGEN_ARGS (default "--scenario lifecycle -c 64
 # --duration 15"). BUILD_DIR holds disclose and tools/loadgen/loadgen (default build/release).
@@ -75,8 +77,12 @@ one_run() {
        -- sleep "$PROFILE_SECONDS") >"$work/perf.log" 2>&1 &
     perf_pid=$!
   fi
+  times >"$work/times.before"  # a builtin in this shell: $(times) would ask a subshell
   DISCLOSE_TOKEN="$token" "$build/tools/loadgen/loadgen" --url "$url" "${loadgen_args[@]}" \
     >"$work/loadgen.out" 2>&1 || { cat "$work/loadgen.out" >&2; exit 1; }
+  times >"$work/times.after"
+  local loadgen_cpu
+  loadgen_cpu=$(children_cpu_between "$work/times.before" "$work/times.after")
   if [ -n "$perf_pid" ]; then
     wait "$perf_pid" || { cat "$work/perf.log" >&2; exit 1; }
   fi
@@ -84,18 +90,27 @@ one_run() {
   local cpu_ticks io
   cpu_ticks=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat")
   io=$(awk '$1 == "wchar:" { w = $2 } $1 == "rchar:" { r = $2 } END { print w, r }' "/proc/$server_pid/io")
-  awk -v build="$build" -v ticks="$cpu_ticks" -v hz="$(getconf CLK_TCK)" -v io="$io" \
+  awk -v build="$build" -v ticks="$cpu_ticks" -v hz="$(getconf CLK_TCK)" -v io="$io" -v lg="$loadgen_cpu" \
       -v commits="$(metric disclose_commits_total)" -v writes="$(metric disclose_committed_writes_total)" '
     /acknowledged case writes/ { acked = $2; rate = $0; sub(/.*\(/, "", rate); sub(/ actions.*/, "", rate) }
     /^latency writes/ { for (i = 1; i < NF; ++i) { if ($i == "p50") p50 = $(i + 1); if ($i == "p99") p99 = $(i + 1) } }
     END {
       if (acked == 0 || commits == 0) { print build ": no acknowledged writes or no commits" > "/dev/stderr"; exit 1 }
       split(io, rw, " ")
-      printf "%-28s %8.1f actions/s  p50 %6.2f  p99 %6.2f ms  group %5.1f  cpu %6.1f us  written %5.1f  read %5.1f KB\n",
-             build, rate, p50, p99, writes / commits, 1e6 * ticks / hz / acked, rw[1] / acked / 1024, rw[2] / acked / 1024
+      printf "%-28s %8.1f actions/s  p50 %6.2f  p99 %6.2f ms  group %5.1f  cpu %6.1f us  written %5.1f  read %5.1f KB  loadgen %5.1f us\n",
+             build, rate, p50, p99, writes / commits, 1e6 * ticks / hz / acked, rw[1] / acked / 1024, rw[2] / acked / 1024,
+             1e6 * lg / acked
     }' "$work/loadgen.out" || { cat "$work/loadgen.out" >&2; exit 1; }
   [ -z "$perf_pid" ] || profile_summary "$perf_data"
   cleanup
+}
+
+# User + system CPU seconds this shell's finished children took between two outputs of bash's
+# `times` (second line: "1m2.345s 0m0.678s"): here, the load generator's.
+children_cpu_between() {
+  awk 'FNR == 2 { split($1, u, "m"); split($2, s, "m"); sub(/s/, "", u[2]); sub(/s/, "", s[2])
+                  t = u[1] * 60 + u[2] + s[1] * 60 + s[2]; if (NR == FNR) before = t; else after = t }
+       END { print after - before }' "$1" "$2"
 }
 
 # Each thread's share of the samples, then its top functions by self time.
