@@ -173,6 +173,41 @@ TEST_F(SqliteStoreTest, InMemoryDatabaseWorks) {
   EXPECT_TRUE(memory->verify_audit().ok);
 }
 
+// Reads inside read_together() see the database as of the first of them, whatever commits
+// meanwhile on another thread; after it, the next read sees the new state. A scope inside one
+// adds nothing (it does not end the outer snapshot).
+TEST_F(SqliteStoreTest, ReadsTogetherSeeOneSnapshot) {
+  add_agencies();
+  Case registered = create("zrzy", "2025-03-03");
+  {
+    ReadTogether reads = store_->read_together();
+    ASSERT_EQ(store_->load_case(registered.id)->version, 1);
+    std::thread([&] { act(registered, "accept", "accepted"); }).join();
+    {
+      ReadTogether inner = store_->read_together();
+      EXPECT_EQ(store_->load_case(registered.id)->version, 1);
+    }
+    EXPECT_EQ(store_->load_case(registered.id)->state, "registered");
+    EXPECT_EQ(store_->history(registered.id).size(), 1u);
+  }
+  EXPECT_EQ(store_->load_case(registered.id)->version, 2);
+  EXPECT_EQ(store_->history(registered.id).size(), 2u);
+}
+
+// A private in-memory database reads on the writing connection: no scope there, every read sees
+// the latest commit.
+TEST(SqliteStoreInMemoryTest, ReadsTogetherAddNothing) {
+  auto store = open_sqlite_store({":memory:"});
+  store->add_agency({"zrzy", "区自然资源局", "自然资源"});
+  Case c = new_case("zrzy", "2025-03-03");
+  Case registered = store->create_case(c, register_event(c), {});
+  ReadTogether reads = store->read_together();
+  ASSERT_EQ(store->load_case(registered.id)->version, 1);
+  Step accepted = advance(registered, "accept", "accepted");
+  std::thread([&] { store->append_event(accepted.next, accepted.event, 1, {}); }).join();
+  EXPECT_EQ(store->load_case(registered.id)->version, 2);
+}
+
 TEST_F(SqliteStoreTest, Agencies) {
   add_agencies();
   EXPECT_THROW(store_->add_agency({"zrzy", "duplicate", ""}), StoreError);

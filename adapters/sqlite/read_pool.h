@@ -53,6 +53,8 @@ class ReadPool {
   };
 
   Lease acquire();
+  // Whether reads share the writing connection (a private in-memory database).
+  bool shared_mode() const { return shared_mode_; }
 
  private:
   void give_back(std::unique_ptr<Lease::Pooled> connection);

@@ -593,6 +593,24 @@ class SqliteStore final : public Store {
     for (CaseWriteEffects& effects : batch_effects) notify_written(effects);
   }
 
+  ReadTogether read_together() const override {
+    // A private in-memory database reads on the writing connection, under its mutex: holding
+    // that across a request could stall the committing thread.
+    if (readers_.shared_mode() || batch_owner_ == this || read_scope_.store == this) return {};
+    auto lease = std::make_shared<sqlite::ReadPool::Lease>(readers_.acquire());
+    guarded("read_together", [&] { lease->db().exec("BEGIN"); });  // the first read snapshots
+    read_scope_ = {this, lease.get()};
+    return ReadTogether([lease] {
+      read_scope_ = {};
+      // A read transaction: ending it cannot lose anything; a connection that cannot end it is
+      // rolled back.
+      SQLite::Database& db = lease->db();
+      if (sqlite3_get_autocommit(db.getHandle()) != 0) return;
+      if (sqlite3_exec(db.getHandle(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+        sqlite3_exec(db.getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    });
+  }
+
   std::optional<Case> load_case(CaseId id) const override {
     return read_cached("load_case", [&](sqlite::StatementCache& statements) -> std::optional<Case> {
       auto st = statements.get("SELECT doc FROM cases WHERE id = ?");
@@ -1173,6 +1191,8 @@ class SqliteStore final : public Store {
   auto read_cached(const char* what, F&& f) const
       -> decltype(f(std::declval<sqlite::StatementCache&>())) {
     if (batch_owner_ == this) return guarded(what, [&] { return f(statements_); });
+    if (read_scope_.store == this)
+      return guarded(what, [&] { return f(read_scope_.lease->statements()); });
     return guarded(what, [&] {
       sqlite::ReadPool::Lease lease = readers_.acquire();
       return f(lease.statements());
@@ -1339,7 +1359,8 @@ class SqliteStore final : public Store {
 
       prepared.deadlines = deadline_changes(statements, next.id, deadlines);
       if (prepared.hook)
-        prepared.inputs = read_plan_inputs(statements, next.id, agency, snapshot.has_value());
+        prepared.inputs = read_plan_inputs(statements, next.id, agency,
+                                           snapshot.has_value() || read_scope_.store == this);
       if (snapshot) snapshot->commit();
     });
     seal_in_case(event, case_prev_hash);
@@ -1891,6 +1912,12 @@ class SqliteStore final : public Store {
       agency_inputs_;
   // The store whose batch this thread is running, if any (see batch()).
   static thread_local const SqliteStore* batch_owner_;
+  // The read_together() scope open on this thread, if any: its store and its connection.
+  struct ReadScope {
+    const SqliteStore* store = nullptr;
+    sqlite::ReadPool::Lease* lease = nullptr;
+  };
+  static thread_local ReadScope read_scope_;
   bool batch_lost_ = false;  // guarded by db_mutex_
   // After everything its writes and their callbacks use: destroyed before them, it commits what
   // is still queued (and tells the callbacks) while the rest still works.
@@ -1913,6 +1940,7 @@ class SqliteStore final : public Store {
 };
 
 thread_local const SqliteStore* SqliteStore::batch_owner_ = nullptr;
+thread_local SqliteStore::ReadScope SqliteStore::read_scope_;
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "disclose/annual_report.h"
@@ -277,9 +278,34 @@ class LoginTaken : public StoreError {
       : StoreError("login '" + login + "' is taken by another user") {}
 };
 
+// While alive, a store's reads on the thread that opened it share one connection and one
+// snapshot of the database (Store::read_together). Move-only; it must end on that thread.
+class ReadTogether {
+ public:
+  ReadTogether() = default;  // opens nothing: reads go on one by one
+  explicit ReadTogether(std::function<void()> end) : end_(std::move(end)) {}
+  ReadTogether(ReadTogether&& other) noexcept : end_(std::exchange(other.end_, nullptr)) {}
+  ReadTogether& operator=(ReadTogether&&) = delete;
+  ReadTogether(const ReadTogether&) = delete;
+  ~ReadTogether() {
+    if (end_) end_();
+  }
+
+ private:
+  std::function<void()> end_;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Until the returned scope ends, reads on this thread see one snapshot of the database (as
+  // of the first of them) through one connection: a request's reads agree with each other and
+  // start one read transaction instead of one each. Writes are not part of it: each checks
+  // what it depends on when it commits. Keep it short and wait for no write while it lasts (it
+  // holds a connection, and the log cannot be checkpointed past its snapshot meanwhile).
+  // Inside a scope already open, or a batch, it adds nothing; so by default.
+  virtual ReadTogether read_together() const { return {}; }
 
   // Throws StoreError on a duplicate code.
   virtual void add_agency(const Agency& agency) = 0;

@@ -310,8 +310,13 @@ std::optional<Response> Api::Impl::dispatch(const Request& request, Response& me
       later};
   bool is_public =
       std::find(public_routes.begin(), public_routes.end(), match.pattern) != public_routes.end();
+  // A case action by bearer token reads the caller, the case and what its write depends on,
+  // and waits for nothing (its answer comes once committed): one snapshot, started once, for
+  // all of it. (A cookie session may write its last-seen time, and must not wait in a scope.)
+  const std::string token = is_public ? std::string() : bearer_token(request);
+  std::optional<ReadTogether> reads_together;
+  if (later && !token.empty()) reads_together.emplace(store.read_together());
   if (!is_public) {
-    std::string token = bearer_token(request);
     // Without a bearer token, the console's session cookie may authenticate (issue #7); every
     // method that can change something must then prove it came from the console's own page.
     std::optional<SessionLookup> session;
