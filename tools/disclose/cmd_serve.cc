@@ -1,7 +1,7 @@
 // disclose serve: the staff HTTP API on one io_context until SIGINT/SIGTERM.
 #include <pthread.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "console/console_handler.h"
+#include "disclose/buffered_log_sink.h"
 #include "disclose/calendar_gate.h"
 #include "disclose/calendar_import.h"
 #include "disclose/commands.h"
@@ -56,14 +57,19 @@ class JsonLineFormatter final : public spdlog::formatter {
 };
 
 void configure_logging(const ServeConfig& config) {
-  auto logger = spdlog::stderr_logger_mt("disclose");
+  auto logger = std::make_shared<spdlog::logger>("disclose",
+                                                 std::make_shared<BufferedLogSink>(STDERR_FILENO));
   if (config.server.json_log) {
     logger->set_formatter(std::make_unique<JsonLineFormatter>());
   } else {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
   }
   logger->set_level(spdlog::level::from_str(config.log_level));
+  // Lines are written in batches (buffered_log_sink.h): a warning or an error goes out at once
+  // with everything before it, the rest within a second.
+  logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
+  spdlog::flush_every(std::chrono::seconds(1));
 }
 
 }  // namespace
@@ -234,6 +240,7 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     std::signal(SIGINT, SIG_IGN);
     std::signal(SIGTERM, SIG_IGN);
     spdlog::info("stopped");
+    spdlog::default_logger()->flush();
     io.out << "disclose: stopped" << std::endl;
   });
 }
