@@ -1,10 +1,12 @@
-// AnswerHandOver: items given on other threads reach the io_context in one task per batch, in
-// order; on an io thread they run at once; a batch the io_context never ran is dropped with it.
+// AnswerHandOver: items given on any thread reach the io_context in one task per batch, in
+// order, never inside give(); one that throws is dropped alone; a batch the io_context never ran
+// is dropped with it.
 #include "http/answer_hand_over.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <new>
 #include <thread>
 #include <vector>
 
@@ -40,17 +42,34 @@ TEST(AnswerHandOverTest, ABatchGivenElsewhereRunsInOneTaskInOrder) {
   EXPECT_EQ(ran, (std::vector<int>{1, 2, 3, 4}));
 }
 
-TEST(AnswerHandOverTest, OnAnIoThreadAnItemRunsAtOnce) {
+// Given on an io thread (an answer that comes at once, inside the handler), an item still
+// waits for the task: it must never run inside its giver.
+TEST(AnswerHandOverTest, AnItemNeverRunsInsideGive) {
   boost::asio::io_context io;
   auto hand_over = std::make_shared<AnswerHandOver>(io);
-  bool ran_inside = false;
+  bool ran = false;
+  bool ran_inside = true;
   boost::asio::post(io, [&] {
-    bool ran = false;
     hand_over->give([&ran] { ran = true; });
     ran_inside = ran;
   });
   io.run();
-  EXPECT_TRUE(ran_inside);
+  EXPECT_FALSE(ran_inside);
+  EXPECT_TRUE(ran);
+}
+
+TEST(AnswerHandOverTest, AnItemThatThrowsIsDroppedAndTheOthersRun) {
+  boost::asio::io_context io;
+  auto hand_over = std::make_shared<AnswerHandOver>(io);
+  std::vector<int> ran;
+  std::thread giver([&] {
+    hand_over->give([&ran] { ran.push_back(1); });
+    hand_over->give([] { throw std::bad_alloc(); });
+    hand_over->give([&ran] { ran.push_back(3); });
+  });
+  giver.join();
+  EXPECT_NO_THROW(io.run());
+  EXPECT_EQ(ran, (std::vector<int>{1, 3}));
 }
 
 TEST(AnswerHandOverTest, ABatchTheIoContextNeverRanIsDroppedWithIt) {

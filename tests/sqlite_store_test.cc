@@ -194,6 +194,23 @@ TEST_F(SqliteStoreTest, ReadsTogetherSeeOneSnapshot) {
   EXPECT_EQ(store_->history(registered.id).size(), 2u);
 }
 
+// Scopes of two stores on one thread: ending the inner one gives the outer store its snapshot
+// back.
+TEST_F(SqliteStoreTest, AnotherStoresScopeInsideLeavesThisOneOpen) {
+  add_agencies();
+  Case registered = create("zrzy", "2025-03-03");
+  fixture::TempDir other_dir;
+  auto other = open_sqlite_store({(other_dir / "other.db").string()});
+  ReadTogether reads = store_->read_together();
+  ASSERT_EQ(store_->load_case(registered.id)->version, 1);
+  {
+    ReadTogether other_reads = other->read_together();
+    EXPECT_TRUE(other->agencies().empty());
+  }
+  std::thread([&] { act(registered, "accept", "accepted"); }).join();
+  EXPECT_EQ(store_->load_case(registered.id)->version, 1);
+}
+
 // A private in-memory database reads on the writing connection: no scope there, every read sees
 // the latest commit.
 TEST(SqliteStoreInMemoryTest, ReadsTogetherAddNothing) {

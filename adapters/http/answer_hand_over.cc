@@ -18,29 +18,36 @@ class AnswerHandOver::Task {
 
   void operator()() {
     std::shared_ptr<AnswerHandOver> owner = std::move(owner_);
-    for (std::function<void()>& item : owner->take()) item();
+    for (std::function<void()>& item : owner->take()) {
+      try {
+        item();
+      } catch (...) {
+        // One item's failure (an allocation) must not end the io thread or the batch.
+      }
+    }
   }
+
+  // Not posted after all: the queue is left as it is.
+  void disown() { owner_.reset(); }
 
  private:
   std::shared_ptr<AnswerHandOver> owner_;
 };
 
 void AnswerHandOver::give(std::function<void()> item) {
-  if (io_.get_executor().running_in_this_thread()) {
-    item();
-    return;
-  }
   {
     std::lock_guard lock(mutex_);
     queued_.push_back(std::move(item));
     if (posted_) return;  // the queued task will run it
     posted_ = true;
   }
+  Task task(shared_from_this());
   try {
-    boost::asio::post(io_, Task(shared_from_this()));
+    boost::asio::post(io_, std::move(task));
   } catch (...) {
+    task.disown();  // (if post took it, it is empty already)
     std::lock_guard lock(mutex_);
-    posted_ = false;  // the next give() tries again
+    posted_ = false;  // the next give() posts again, for these items too
     throw;
   }
 }

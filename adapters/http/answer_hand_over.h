@@ -1,15 +1,15 @@
-// Hands work given on other threads to an io_context in batches: one post per batch, not one
-// per item.
+// Hands work given on any thread to an io_context in batches: one posted task per batch, not
+// one post per item.
 //
 // A commit group's answers all come at once, on the store's committing thread — dozens of them.
 // Posting each to its connection's strand from there took the io_context's lock and woke an io
-// thread (an epoll interrupt or a futex) per answer, on the thread every write waits for; in a
-// virtual machine each wake-up is dear. Here the first item of a batch posts one task, later
-// ones only join the queue, and the task, on an io thread, runs them all — each posting to its
-// strand from inside the io_context is cheap (a thread-local queue, no wake-up).
+// thread per answer, on the thread every write waits for; in a virtual machine each wake-up is
+// dear. Here the first item of a batch posts one task, later ones only join the queue, and the
+// task runs them all on one io thread, one after another. (The server's items dispatch to
+// their connection's strand, which from there resumes the connection at once, with no further
+// post or wake-up.)
 //
-// Items run on an io thread in the order given; an item given on a thread that runs the
-// io_context already runs at once.
+// Items never run inside give(); within a batch they run in the order given.
 #pragma once
 
 #include <functional>
@@ -28,8 +28,10 @@ class AnswerHandOver : public std::enable_shared_from_this<AnswerHandOver> {
   AnswerHandOver(const AnswerHandOver&) = delete;
   AnswerHandOver& operator=(const AnswerHandOver&) = delete;
 
-  // From any thread. `item` must not throw. If the io_context is destroyed before the task
-  // runs, the queued items are destroyed without running (as posted handlers would be).
+  // From any thread. An item that throws is dropped; the others still run. If the io_context
+  // is destroyed before the task runs, the queued items are destroyed without running (as
+  // posted handlers would be). If posting the task fails, give() throws and the items stay
+  // queued for the next give().
   void give(std::function<void()> item);
 
  private:

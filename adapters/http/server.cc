@@ -870,12 +870,13 @@ asio::awaitable<Response> Server::Impl::handle_async_awaitable(const Request& re
         // Respond must be copyable; the completion is move-only and runs once. It is posted,
         // never run inside handle_async, even when the answer comes at once.
         // A commit group's answers come together, from the store's committing thread: they
-        // reach the io threads in one hand-over (answer_hand_over.h).
+        // reach the io threads in one hand-over (answer_hand_over.h), whose task dispatches
+        // each to its connection's strand: resumed there and then if the strand is free.
         auto shared = std::make_shared<decltype(completion)>(std::move(completion));
         Respond respond = [shared, answers = answers](Response response) {
           answers->give([shared, response = std::move(response)]() mutable {
             auto home = asio::get_associated_executor(*shared);
-            asio::post(home, [shared, response = std::move(response)]() mutable {
+            asio::dispatch(home, [shared, response = std::move(response)]() mutable {
               std::move (*shared)(std::move(response));
             });
           });

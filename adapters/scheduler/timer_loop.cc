@@ -38,6 +38,8 @@ struct TimerLoop::Impl {
     if (options.round_lock) gate = std::shared_lock(*options.round_lock);
     // Before the rows are read: a timer committed from now on may be missed by this round, so
     // it must reach the loop (needs_wake_for says so until the round has set its next look).
+    // Both sides rely on sequential consistency (a write commits, then loads looks_by; a round
+    // stores it, then reads the rows): weaker orderings would let a timer slip between them.
     looks_by.store(kLookUnknown);
     Moment now = clock.now();
     try {

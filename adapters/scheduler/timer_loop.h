@@ -3,7 +3,8 @@
 // Timer rows in the database are the source of truth; this loop only decides when to look.
 // It fires what is due at start (catch-up after downtime), then sleeps until the earliest row,
 // but never longer than the sweep interval, so a wall-clock jump (NTP, a suspended VM) is noticed
-// within one sweep. Case writes that plan new timers call wake().
+// within one sweep. A case write that plans a timer before its next look wakes it
+// (needs_wake_for on the committing thread, then wake_if_before on the loop's).
 #pragma once
 
 #include <chrono>

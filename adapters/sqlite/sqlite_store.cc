@@ -599,9 +599,9 @@ class SqliteStore final : public Store {
     if (readers_.shared_mode() || batch_owner_ == this || read_scope_.store == this) return {};
     auto lease = std::make_shared<sqlite::ReadPool::Lease>(readers_.acquire());
     guarded("read_together", [&] { lease->db().exec("BEGIN"); });  // the first read snapshots
-    read_scope_ = {this, lease.get()};
-    return ReadTogether([lease] {
-      read_scope_ = {};
+    // Another store's scope open on this thread comes back when this one ends.
+    ReadTogether scope([lease, outer = read_scope_] {
+      read_scope_ = outer;
       // A read transaction: ending it cannot lose anything; a connection that cannot end it is
       // rolled back.
       SQLite::Database& db = lease->db();
@@ -609,6 +609,8 @@ class SqliteStore final : public Store {
       if (sqlite3_exec(db.getHandle(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
         sqlite3_exec(db.getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
     });
+    read_scope_ = {this, lease.get()};  // once nothing more can throw
+    return scope;
   }
 
   std::optional<Case> load_case(CaseId id) const override {
@@ -852,8 +854,11 @@ class SqliteStore final : public Store {
 
   AuditReport verify_audit(const std::vector<AuditAnchor>& anchors) const override {
     return read("verify_audit", [&](SQLite::Database& db) {
-      // One read transaction: a consistent snapshot even while other processes write.
-      SQLite::Transaction tx(db, SQLite::TransactionBehavior::DEFERRED);
+      // One read transaction: a consistent snapshot even while other processes write (inside a
+      // batch or a read_together() scope, the one already open).
+      std::optional<SQLite::Transaction> tx;
+      if (sqlite3_get_autocommit(db.getHandle()) != 0)
+        tx.emplace(db, SQLite::TransactionBehavior::DEFERRED);
       ChainVerifier verifier;
       for (const AuditAnchor& anchor : anchors) verifier.expect_anchor(anchor);
       std::set<CaseId> cases_with_events;
@@ -893,7 +898,7 @@ class SqliteStore final : public Store {
       report.anchors_matched = verifier.anchors_matched();
       report.head_seq = verifier.head_seq();
       report.head_hash = verifier.head_hash();
-      tx.commit();
+      if (tx) tx->commit();
       return report;
     });
   }

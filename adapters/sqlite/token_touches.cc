@@ -1,5 +1,7 @@
 #include "sqlite/token_touches.h"
 
+#include <pthread.h>
+
 #include <spdlog/spdlog.h>
 
 #include <exception>
@@ -37,6 +39,8 @@ void TokenTouches::flush() {
 }
 
 void TokenTouches::run() {
+  // Started by the first touch, often on an io thread: named for itself, not after its starter.
+  pthread_setname_np(pthread_self(), "disclose-touch");
   for (;;) {
     {
       std::unique_lock lock(queue_mutex_);

@@ -303,8 +303,9 @@ class Store {
   // of the first of them) through one connection: a request's reads agree with each other and
   // start one read transaction instead of one each. Writes are not part of it: each checks
   // what it depends on when it commits. Keep it short and wait for no write while it lasts (it
-  // holds a connection, and the log cannot be checkpointed past its snapshot meanwhile).
-  // Inside a scope already open, or a batch, it adds nothing; so by default.
+  // holds a connection, and the log cannot be checkpointed past its snapshot meanwhile). It
+  // must end on the thread that opened it, before the store is destroyed. Inside a scope
+  // already open, or a batch, it adds nothing; so by default.
   virtual ReadTogether read_together() const { return {}; }
 
   // Throws StoreError on a duplicate code.

@@ -15,7 +15,8 @@
 #   written, read bytes the server wrote and read through system calls per write, in KB
 #                 (/proc/PID/io wchar, rchar: WAL frames, checkpoints, sockets)
 #   loadgen       the load generator's CPU time per acknowledged write, in µs: it shares the
-#                 machine, so server + loadgen per write bounds actions/s
+#                 machine, so server + loadgen per write bounds actions/s (with PROFILE_SECONDS
+#                 it includes perf's own time)
 #
 # Settings by environment: RUNS (default 3), LOADGEN_ARGS (default "--scenario lifecycle -c 64
 # --duration 15"). BUILD_DIR holds disclose and tools/loadgen/loadgen (default build/release).

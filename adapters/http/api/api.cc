@@ -499,7 +499,15 @@ RequestTraits Api::traits(const Request& request) const {
   // Only a caller who may import runs alone: anyone else is refused (401, 403) before the route
   // does anything, and must not hold every other request back on the way there (a stream of
   // them would stall the server). Looked up only for the rare route that runs alone.
-  traits.runs_alone = match.traits.runs == Runs::alone && impl_->may_import_calendar(request);
+  if (match.traits.runs == Runs::alone) {
+    try {
+      traits.runs_alone = impl_->may_import_calendar(request);
+    } catch (...) {
+      // The store could not say (it is away): not alone, and dispatch gives the answer (an
+      // import that does get through refuses without the gate held alone).
+      traits.runs_alone = false;
+    }
+  }
   return traits;
 }
 
