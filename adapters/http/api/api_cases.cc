@@ -1,5 +1,6 @@
 // /api/v1/cases: register, read, list, act, history, clock.
 #include <boost/json.hpp>
+#include <utility>
 
 #include "disclose/case_json.h"
 #include "disclose/case_view.h"
@@ -55,7 +56,7 @@ Case Api::Impl::visible_case(Call& call) {
   auto found = store.load_case(id);
   if (!found || !call.actor.can_see(found->agency))
     throw ApiError{404, "not_found", "no case " + std::to_string(id), "", {}};
-  return *found;
+  return std::move(*found);
 }
 
 IdempotencyBuilder Api::Impl::remember(const Call& call, int status,
