@@ -331,8 +331,12 @@ TEST_F(TimerServiceTest, TheLoopCatchesUpInBatchesAtStartAndStops) {
   int after_fire_calls = 0;
   scheduler::TimerLoopOptions options;
   options.batch_cases = 2;  // five cases: three rounds of firing
-  scheduler::TimerLoop loop(io, *store_, service_, clock, options,
-                            [&](const FireReport&) { ++after_fire_calls; });
+  int rounds_that_would_miss_a_late_timer = 0;
+  scheduler::TimerLoop loop(io, *store_, service_, clock, options, [&](const FireReport&) {
+    ++after_fire_calls;
+    // Inside a round, before it reads the rows again: any timer committed now must wake it.
+    if (!loop.needs_wake_for(local("2025-04-30", 9).at)) ++rounds_that_would_miss_a_late_timer;
+  });
   EXPECT_TRUE(loop.needs_wake_for(local("2025-04-03", 9).at));  // no round yet: anything
   loop.start();
   for (int i = 0; i < 1000 && queued("reminder.overdue").size() < 5; ++i)
@@ -340,6 +344,7 @@ TEST_F(TimerServiceTest, TheLoopCatchesUpInBatchesAtStartAndStops) {
   EXPECT_EQ(queued("reminder.overdue").size(), 5u);
   EXPECT_GE(loop.rounds(), 3u);
   EXPECT_EQ(after_fire_calls, 3);
+  EXPECT_EQ(rounds_that_would_miss_a_late_timer, 0);
   // Nothing else is due until 04-02 09:00: the loop sleeps (its next look is within the sweep).
   // A timer planned after that look costs no round; one before it wakes the loop.
   io.poll();
