@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <functional>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -130,6 +131,45 @@ TEST(CaseJson, RichCaseRoundTripsExactly) {
   EXPECT_EQ(back.last_dated_on, D("2025-07-01"));
   EXPECT_EQ(back.created_at, c.created_at);
   EXPECT_EQ(back.updated_at, c.updated_at);
+}
+
+// The store writes case_document; readers and older rows know serialize(to_json(c)).
+TEST(CaseJson, TheDocumentTextIsExactlyTheSerialisedTree) {
+  Case rich = rich_case();
+  EXPECT_EQ(case_document(rich), json::serialize(to_json(rich)));
+  EXPECT_EQ(remedies_and_fees_document(rich.remedies, rich.fees),
+            json::serialize(remedies_and_fees_to_json(rich.remedies, rich.fees)));
+
+  Case bare;  // every optional empty, every list empty
+  EXPECT_EQ(case_document(bare), json::serialize(to_json(bare)));
+  EXPECT_EQ(remedies_and_fees_document({}, {}), json::serialize(remedies_and_fees_to_json({}, {})));
+
+  // Text that must be escaped, in every field kind: quotes, backslashes, control characters
+  // (NUL too), DEL and multi-byte UTF-8.
+  Case hostile = rich_case();
+  const std::string nasty = std::string("a\"b\\c/d\b\f\n\r\t\x01\x1f\x7f") + '\0' + " 中文 end";
+  hostile.number = nasty;
+  hostile.registration.applicant.name = nasty;
+  hostile.registration.tags.push_back(nasty);
+  hostile.clocks[0].steps[1].note = nasty;
+  hostile.flags.insert(nasty);
+  hostile.outcome->reasons = nasty;
+  hostile.delivery->tracking_no = nasty;
+  hostile.remedies[0].result = nasty;
+  hostile.fees[0].method = nasty;
+  hostile.id = std::numeric_limits<int64_t>::max();
+  hostile.version = std::numeric_limits<int64_t>::min();
+  hostile.fees[0].amount_yuan = -1;
+  EXPECT_EQ(case_document(hostile), json::serialize(to_json(hostile)));
+  EXPECT_EQ(to_json(case_from_text(case_document(hostile))), to_json(hostile));
+}
+
+TEST(CaseJson, TheDocumentTextEscapesEveryByteAsBoostDoes) {
+  Case c;
+  for (int byte = 0; byte < 256; ++byte) {
+    c.registration.request.description = std::string("x") + static_cast<char>(byte) + "y";
+    ASSERT_EQ(case_document(c), json::serialize(to_json(c))) << "byte " << byte;
+  }
 }
 
 TEST(CaseJson, UsesSection7ShapesAndOmitsEmptyOptionals) {

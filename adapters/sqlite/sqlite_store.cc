@@ -120,7 +120,7 @@ IndexedColumns indexed_columns(const Case& c) {
   columns.applicant_kind = c.registration.applicant.kind;
   if (c.outcome) columns.determination = c.outcome->determination;
   if (!c.remedies.empty() || !c.fees.empty()) {
-    columns.remedies_fees = json::serialize(remedies_and_fees_to_json(c.remedies, c.fees));
+    columns.remedies_fees = remedies_and_fees_document(c.remedies, c.fees);
   }
   return columns;
 }
@@ -513,7 +513,7 @@ class SqliteStore final : public Store {
       st->bind(7, a_case.registration.received_on.str());
       bind_optional(*st, 8, date_text(a_case.closed_on));
       st->bind(9, a_case.assignee);
-      st->bind(10, json::serialize(to_json(a_case)));
+      st->bind(10, case_document(a_case));
       st->bind(11, format_instant(a_case.created_at, 0));
       st->bind(12, format_instant(a_case.updated_at, 0));
       st->bind(13, a_case.registration.applicant.name);
@@ -1369,7 +1369,7 @@ class SqliteStore final : public Store {
       if (snapshot) snapshot->commit();
     });
     seal_in_case(event, case_prev_hash);
-    prepared.doc = json::serialize(to_json(prepared.stored));
+    prepared.doc = case_document(prepared.stored);
     if (prepared.hook) {
       prepared.effects = (*prepared.hook)(prepared.stored, event, prepared.inputs.context());
     }

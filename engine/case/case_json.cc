@@ -7,6 +7,8 @@
 // existed still loads. Errors name the field's path, e.g. "clocks[0].pauses[1].from".
 #include "disclose/case_json.h"
 
+#include "case/json_text.h"
+
 #include <boost/json.hpp>
 #include <cstdint>
 #include <limits>
@@ -342,6 +344,161 @@ json::object to_json(const Case& c) {
   out["created_at"] = format_instant(c.created_at, 0);
   out["updated_at"] = format_instant(c.updated_at, 0);
   return out;
+}
+
+// ---- the stored document as text -----------------------------------------------------------
+// case_document writes what json::serialize(to_json(c)) prints, member for member in the same
+// order; CaseJsonTest and the case_json fuzz target compare the two byte for byte.
+
+namespace {
+
+void write_date(JsonText& out, std::string_view key, const std::optional<Date>& date) {
+  if (date) out.field(key, date->str());
+}
+
+void write_clock(JsonText& out, const Clock& c) {
+  out.begin_object()
+      .field("kind", c.kind)
+      .field("start", c.start.str())
+      .field("working_days", c.working_days)
+      .field("extension_wd", c.extension_wd)
+      .field("extensions", c.extensions)
+      .key("pauses")
+      .begin_array();
+  for (const Pause& p : c.pauses) {
+    out.begin_object().field("from", p.from.str());
+    write_date(out, "to", p.to);
+    out.end_object();
+  }
+  out.end_array();
+  write_date(out, "override_due", c.override_due);
+  out.field("status", to_string(c.status));
+  write_date(out, "ended_on", c.ended_on);
+  out.field("epoch", c.epoch).key("steps").begin_array();
+  for (const ClockStep& s : c.steps) {
+    out.begin_object()
+        .field("event_version", s.event_version)
+        .field("what", s.what)
+        .field("on", s.on.str())
+        .field("working_days", s.working_days);
+    write_date(out, "due_on", s.due_on);
+    out.field("note", s.note).end_object();
+  }
+  out.end_array().end_object();
+}
+
+void write_registration(JsonText& out, const Registration& r) {
+  const Applicant& a = r.applicant;
+  const RequestDetails& q = r.request;
+  out.begin_object()
+      .field("channel", r.channel)
+      .field("received_on", r.received_on.str())
+      .field("receipt_evidence", r.receipt_evidence)
+      .key("applicant")
+      .begin_object()
+      .field("kind", a.kind)
+      .field("name", a.name)
+      .field("id_type", a.id_type)
+      .field("id_number", a.id_number)
+      .field("phone", a.phone)
+      .field("address", a.address)
+      .field("email", a.email)
+      .field("contact_person", a.contact_person)
+      .end_object()
+      .key("request")
+      .begin_object()
+      .field("description", q.description)
+      .field("form", q.form)
+      .field("delivery", q.delivery)
+      .field("purpose", q.purpose)
+      .end_object()
+      .key("tags")
+      .begin_array();
+  for (const std::string& t : r.tags) out.string(t);
+  out.end_array().end_object();
+}
+
+void write_remedies(JsonText& out, const std::vector<Remedy>& remedies) {
+  out.begin_array();
+  for (const Remedy& r : remedies)
+    out.begin_object()
+        .field("on", r.on.str())
+        .field("kind", r.kind)
+        .field("result", r.result)
+        .end_object();
+  out.end_array();
+}
+
+void write_fees(JsonText& out, const std::vector<Fee>& fees) {
+  out.begin_array();
+  for (const Fee& f : fees)
+    out.begin_object()
+        .field("on", f.on.str())
+        .field("method", f.method)
+        .field("amount_yuan", f.amount_yuan)
+        .field("paid", f.paid)
+        .end_object();
+  out.end_array();
+}
+
+}  // namespace
+
+std::string case_document(const Case& c) {
+  std::string text;
+  text.reserve(2048);
+  JsonText out(text);
+  out.begin_object()
+      .field("id", c.id)
+      .field("number", c.number)
+      .field("workflow", c.workflow)
+      .field("agency", c.agency)
+      .field("state", c.state)
+      .field("version", c.version)
+      .key("registration");
+  write_registration(out, c.registration);
+  out.field("assignee", c.assignee).key("clocks").begin_array();
+  for (const Clock& k : c.clocks) write_clock(out, k);
+  out.end_array().key("flags").begin_array();
+  for (const std::string& f : c.flags) out.string(f);
+  out.end_array();
+  if (c.outcome) {
+    out.key("outcome")
+        .begin_object()
+        .field("determination", c.outcome->determination)
+        .field("basis", c.outcome->basis)
+        .field("reasons", c.outcome->reasons)
+        .end_object();
+  }
+  write_date(out, "closed_on", c.closed_on);
+  if (c.delivery) {
+    out.key("delivery")
+        .begin_object()
+        .field("method", c.delivery->method)
+        .field("on", c.delivery->on.str())
+        .field("tracking_no", c.delivery->tracking_no)
+        .end_object();
+  }
+  out.key("remedies");
+  write_remedies(out, c.remedies);
+  out.key("fees");
+  write_fees(out, c.fees);
+  write_date(out, "last_dated_on", c.last_dated_on);
+  out.field("created_at", format_instant(c.created_at, 0))
+      .field("updated_at", format_instant(c.updated_at, 0))
+      .end_object();
+  return text;
+}
+
+std::string remedies_and_fees_document(const std::vector<Remedy>& remedies,
+                                       const std::vector<Fee>& fees) {
+  std::string text;
+  JsonText out(text);
+  out.begin_object().key("remedies");
+  write_remedies(out, remedies);
+  out.key("fees");
+  write_fees(out, fees);
+  out.end_object();
+  return text;
 }
 
 json::object to_json(const Event& e) {

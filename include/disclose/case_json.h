@@ -16,6 +16,13 @@ boost::json::object to_json(const Clock& clock);
 boost::json::object to_json(const Case& a_case);  // full stored document
 boost::json::object to_json(const Event& event);  // without chain fields
 
+// The stored case document as text: byte for byte json::serialize(to_json(a_case)), written
+// without building the tree first (the store writes one for every action).
+std::string case_document(const Case& a_case);
+// The same for remedies_and_fees_to_json.
+std::string remedies_and_fees_document(const std::vector<Remedy>& remedies,
+                                       const std::vector<Fee>& fees);
+
 // A case's remedies and fees as its document holds them: {"remedies": [...], "fees": [...]}.
 // The store keeps this beside the document for the annual report (store.h).
 boost::json::object remedies_and_fees_to_json(const std::vector<Remedy>& remedies,

@@ -33,7 +33,7 @@ Actor actor(const std::string& role) {
   return Actor{"u:" + role, {role}, "zrzy", false};
 }
 
-// The stored form must come back unchanged.
+// The stored form must come back unchanged, and the store's direct writer must print it.
 void check_round_trip(const Case& c) {
   const std::string stored = json::serialize(to_json(c));
   Case again;
@@ -44,6 +44,8 @@ void check_round_trip(const Case& c) {
   }
   if (json::serialize(to_json(again)) != stored)
     finding("the stored form of a case does not round-trip:\n" + stored);
+  if (case_document(c) != stored)
+    finding("case_document differs from the serialised tree:\n" + case_document(c) + "\n" + stored);
 }
 
 void check_case(const Engine& engine, const Case& c, Date today) {
