@@ -7,7 +7,7 @@
 // existed still loads. Errors name the field's path, e.g. "clocks[0].pauses[1].from".
 #include "disclose/case_json.h"
 
-#include "case/json_text.h"
+#include "disclose/json_text.h"
 
 #include <boost/json.hpp>
 #include <cstdint>
@@ -387,8 +387,7 @@ void write_clock(JsonText& out, const Clock& c) {
   out.end_array().end_object();
 }
 
-void write_registration(JsonText& out, const Registration& r) {
-  const Applicant& a = r.applicant;
+void write_registration(JsonText& out, const Registration& r, const Applicant& a) {
   const RequestDetails& q = r.request;
   out.begin_object()
       .field("channel", r.channel)
@@ -443,23 +442,25 @@ void write_fees(JsonText& out, const std::vector<Fee>& fees) {
 
 }  // namespace
 
-std::string case_document(const Case& c) {
-  std::string text;
-  text.reserve(2048);
-  JsonText out(text);
-  out.begin_object()
-      .field("id", c.id)
+void write_case_members(JsonText& out, const Case& c, const CaseMembers& shown) {
+  out.field("id", c.id)
       .field("number", c.number)
       .field("workflow", c.workflow)
       .field("agency", c.agency)
       .field("state", c.state)
       .field("version", c.version)
       .key("registration");
-  write_registration(out, c.registration);
-  out.field("assignee", c.assignee).key("clocks").begin_array();
-  for (const Clock& k : c.clocks) write_clock(out, k);
-  out.end_array().key("flags").begin_array();
+  write_registration(out, c.registration,
+                     shown.applicant ? *shown.applicant : c.registration.applicant);
+  out.field("assignee", c.assignee);
+  if (shown.clocks) {
+    out.key("clocks").begin_array();
+    for (const Clock& k : c.clocks) write_clock(out, k);
+    out.end_array();
+  }
+  out.key("flags").begin_array();
   for (const std::string& f : c.flags) out.string(f);
+  for (std::string_view f : shown.more_flags) out.string(f);
   out.end_array();
   if (c.outcome) {
     out.key("outcome")
@@ -484,8 +485,16 @@ std::string case_document(const Case& c) {
   write_fees(out, c.fees);
   write_date(out, "last_dated_on", c.last_dated_on);
   out.field("created_at", format_instant(c.created_at, 0))
-      .field("updated_at", format_instant(c.updated_at, 0))
-      .end_object();
+      .field("updated_at", format_instant(c.updated_at, 0));
+}
+
+std::string case_document(const Case& c) {
+  std::string text;
+  text.reserve(2048);
+  JsonText out(text);
+  out.begin_object();
+  write_case_members(out, c);
+  out.end_object();
   return text;
 }
 

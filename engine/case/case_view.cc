@@ -53,6 +53,52 @@ json::object case_view(const Engine& engine, const Case& a_case, const Actor& vi
   return out;
 }
 
+void write_case_view_members(JsonText& out, const Engine& engine, const Case& a_case,
+                             const Actor& viewer, const std::vector<DeadlineView>& deadlines,
+                             const ViewOptions& options) {
+  CaseMembers shown;
+  shown.clocks = false;
+  Applicant masked;
+  if (!options.show_pii) {
+    masked = a_case.registration.applicant;
+    masked.id_number = mask_id_number(masked.id_number);
+    masked.phone = mask_phone(masked.phone);
+    shown.applicant = &masked;
+  }
+  bool overdue = false, due_soon = false, provisional = false;
+  for (const DeadlineView& d : deadlines) {
+    overdue = overdue || d.overdue;
+    provisional = provisional || d.provisional;
+    if (d.remaining_wd && !d.overdue && *d.remaining_wd <= kDueSoonWorkingDays) due_soon = true;
+  }
+  if (due_soon) shown.more_flags.emplace_back("due_soon");
+  if (overdue) shown.more_flags.emplace_back("overdue");
+  if (provisional) shown.more_flags.emplace_back("provisional");
+  write_case_members(out, a_case, shown);
+
+  out.key("deadlines").begin_array();
+  for (const DeadlineView& d : deadlines) {
+    out.begin_object().field("kind", d.kind).key("due_on");
+    if (d.due_on)
+      out.string(d.due_on->str());
+    else
+      out.null();
+    out.key("remaining_wd");
+    if (d.remaining_wd)
+      out.number(*d.remaining_wd);
+    else
+      out.null();
+    out.field("status", to_string(d.status))
+        .field("provisional", d.provisional)
+        .field("overdue", d.overdue)
+        .field("epoch", d.epoch)
+        .end_object();
+  }
+  out.end_array().key("actions").begin_array();
+  for (const auto& name : engine.available_actions(a_case, viewer)) out.string(name);
+  out.end_array();
+}
+
 json::object explanation_json(const DeadlineExplanation& e) {
   json::object out = deadline_json(e.view);
   out["start"] = e.start.str();

@@ -1,4 +1,4 @@
-#include "case/json_text.h"
+#include "disclose/json_text.h"
 
 #include <charconv>
 
@@ -48,6 +48,20 @@ JsonText& JsonText::number(int64_t n) {
 JsonText& JsonText::boolean(bool b) {
   separate();
   out_ += b ? "true" : "false";
+  after_element_ = true;
+  return *this;
+}
+
+JsonText& JsonText::null() {
+  separate();
+  out_ += "null";
+  after_element_ = true;
+  return *this;
+}
+
+JsonText& JsonText::raw(std::string_view json_text) {
+  separate();
+  out_ += json_text;
   after_element_ = true;
   return *this;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "disclose/case.h"
+#include "disclose/json_text.h"
 
 namespace disclose {
 
@@ -22,6 +23,17 @@ std::string case_document(const Case& a_case);
 // The same for remedies_and_fees_to_json.
 std::string remedies_and_fees_document(const std::vector<Remedy>& remedies,
                                        const std::vector<Fee>& fees);
+
+// What write_case_members shows of a case. The defaults write the stored document's members;
+// the staff's view (case_view.h) leaves the raw clocks out, adds flags of the day and may show
+// a masked applicant.
+struct CaseMembers {
+  bool clocks = true;
+  const Applicant* applicant = nullptr;        // instead of the registration's; null: as is
+  std::vector<std::string_view> more_flags{};  // after the case's own
+};
+// Writes a case's members, in to_json's order, into an object `out` has open.
+void write_case_members(JsonText& out, const Case& a_case, const CaseMembers& shown = {});
 
 // A case's remedies and fees as its document holds them: {"remedies": [...], "fees": [...]}.
 // The store keeps this beside the document for the annual report (store.h).

@@ -19,12 +19,15 @@ std::string case_path(CaseId id) {
   return "/api/v1/cases/" + std::to_string(id);
 }
 
-json::object links(CaseId id) {
-  std::string self = case_path(id);
-  return json::object{{"self", self},
-                      {"history", self + "/history"},
-                      {"clock", self + "/clock"},
-                      {"actions", self + "/actions/{action}"}};
+void write_links(JsonText& out, CaseId id) {
+  const std::string self = case_path(id);
+  out.key("links")
+      .begin_object()
+      .field("self", self)
+      .field("history", self + "/history")
+      .field("clock", self + "/clock")
+      .field("actions", self + "/actions/{action}")
+      .end_object();
 }
 
 // Accepts `"7"`, `7` and `W/"7"` (a weak validator names the same version here).
@@ -41,13 +44,23 @@ std::optional<int64_t> parse_if_match(const std::string& header) {
 
 }  // namespace
 
-json::object Api::Impl::case_json(const Case& a_case, const Actor& viewer, Date today,
-                                  bool allow_pii) const {
+void Api::Impl::write_case(JsonText& out, const Case& a_case, const Actor& viewer,
+                           const std::vector<DeadlineView>& deadlines, bool allow_pii) const {
   ViewOptions view;
   view.show_pii = allow_pii && handles_cases(viewer);
-  json::object out = case_view(engine, a_case, viewer, today, view);
-  out["links"] = links(a_case.id);
-  return out;
+  out.begin_object();
+  write_case_view_members(out, engine, a_case, viewer, deadlines, view);
+  write_links(out, a_case.id);
+  out.end_object();
+}
+
+std::string Api::Impl::case_text(const Case& a_case, const Actor& viewer,
+                                 const std::vector<DeadlineView>& deadlines, bool allow_pii) const {
+  std::string text;
+  text.reserve(2048);
+  JsonText out(text);
+  write_case(out, a_case, viewer, deadlines, allow_pii);
+  return text;
 }
 
 Case Api::Impl::visible_case(Call& call) {
@@ -75,14 +88,14 @@ Response Api::Impl::create_case(Call& call) {
   Case& next = decision.value().next;
   if (!store.find_agency(next.agency))
     throw ApiError{400, "invalid_input", "agency: no agency '" + next.agency + "'", "agency", {}};
+  const std::vector<DeadlineView> deadlines = engine.deadlines(next, call.now.today);
   std::string response_body;
   auto render = [&](const Case& stored) {
-    response_body = json::serialize(case_json(stored, call.actor, call.now.today, true));
+    response_body = case_text(stored, call.actor, deadlines, true);
     return response_body;
   };
   Case stored =
-      store.create_case(next, decision.value().event, engine.deadlines(next, call.now.today),
-                        remember(call, 201, render));
+      store.create_case(next, decision.value().event, deadlines, remember(call, 201, render));
   if (response_body.empty()) render(stored);
   Response r;
   r.status = 201;
@@ -94,7 +107,9 @@ Response Api::Impl::create_case(Call& call) {
 
 Response Api::Impl::get_case(Call& call) {
   Case c = visible_case(call);
-  Response r = json_response(200, case_json(c, call.actor, call.now.today, true));
+  Response r;
+  r.status = 200;
+  r.body = case_text(c, call.actor, engine.deadlines(c, call.now.today), true);
   r.headers.emplace_back("ETag", "\"" + std::to_string(c.version) + "\"");
   return r;
 }
@@ -132,12 +147,19 @@ Response Api::Impl::list_cases(Call& call) {
     std::string field = filter.cursor.empty() ? "sort" : "cursor";
     throw ApiError{400, "invalid_query", e.what(), field, {}};
   }
-  json::array cases;
-  for (const Case& c : page.cases) cases.push_back(case_json(c, call.actor, call.now.today, false));
-  json::object out{{"cases", std::move(cases)}};
-  out["next_cursor"] =
-      page.next_cursor.empty() ? json::value(nullptr) : json::value(page.next_cursor);
-  return json_response(200, out);
+  Response r;
+  r.status = 200;
+  JsonText out(r.body);
+  out.begin_object().key("cases").begin_array();
+  for (const Case& c : page.cases)
+    write_case(out, c, call.actor, engine.deadlines(c, call.now.today), false);
+  out.end_array().key("next_cursor");
+  if (page.next_cursor.empty())
+    out.null();
+  else
+    out.string(page.next_cursor);
+  out.end_object();
+  return r;
 }
 
 Response Api::Impl::act(Call& call) {
@@ -174,11 +196,11 @@ Response Api::Impl::act(Call& call) {
   const Case& next = decision.value().next;
   // The answer is rendered before the write: the stored case is `next` (an existing case keeps
   // its number), and the commit group's serial section should not wait for JSON.
+  std::vector<DeadlineView> deadlines = engine.deadlines(next, call.now.today);
   Response answer;
-  answer.body = json::serialize(case_json(next, call.actor, call.now.today, true));
+  answer.body = case_text(next, call.actor, deadlines, true);
   answer.headers.emplace_back("ETag", "\"" + std::to_string(next.version) + "\"");
   auto remembered = remember(call, 200, [body = answer.body](const Case&) { return body; });
-  std::vector<DeadlineView> deadlines = engine.deadlines(next, call.now.today);
   if (!call.later) {
     store.append_event(next, decision.value().event, current.version, deadlines, remembered);
     return answer;

@@ -1,6 +1,7 @@
 // Private to the API: the state behind Api and one member function per route.
 #pragma once
 
+#include "disclose/json_text.h"
 #include "http/api/api.h"
 #include "http/api/api_support.h"
 #include "http/api/login_limiter.h"
@@ -111,8 +112,12 @@ struct Api::Impl {
   // Helpers shared by the route files.
   // Loads a case the caller may read; 404 for unknown ids and for other agencies' cases.
   Case visible_case(Call& call);
-  boost::json::object case_json(const Case& a_case, const Actor& viewer, Date today,
-                                bool allow_pii) const;
+  // A case as the caller sees it (case_view) with its links, as JSON text. `deadlines` are
+  // engine.deadlines(a_case, today).
+  std::string case_text(const Case& a_case, const Actor& viewer,
+                        const std::vector<DeadlineView>& deadlines, bool allow_pii) const;
+  void write_case(JsonText& out, const Case& a_case, const Actor& viewer,
+                  const std::vector<DeadlineView>& deadlines, bool allow_pii) const;
   // Builder that remembers the response of a case write under the call's Idempotency-Key;
   // empty when the call has none. `body_of` renders the body from the stored case.
   IdempotencyBuilder remember(const Call& call, int status,
