@@ -8,10 +8,13 @@
 namespace disclose::sqlite {
 
 // A reading connection and the statements prepared on it; destroyed in reverse order, so the
-// statements are finalized before the connection closes.
+// statements are finalized before the connection closes. Opened without SQLite's connection
+// mutex (SQLITE_OPEN_NOMUTEX, "multi-thread" mode): a pooled connection and its statements
+// are only ever used by the one thread holding its lease, so the lock SQLite would take and
+// release around every bind, step and column read protects nothing.
 struct ReadPool::Lease::Pooled {
   Pooled(const std::string& path, int busy_timeout_ms)
-      : db(path, SQLite::OPEN_READWRITE, busy_timeout_ms), statements(db) {}
+      : db(path, SQLite::OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, busy_timeout_ms), statements(db) {}
   SQLite::Database db;
   StatementCache statements;
 };
