@@ -146,8 +146,12 @@ TEST_F(CalendarApiTest, ImportPutsTheYearInForceForTheNextRequest) {
 }
 
 TEST_F(CalendarApiTest, ImportIsForDistrictAdminsAndChecksTheBody) {
-  EXPECT_EQ(call("PUT", "/api/v1/calendar/2027", registrar_, k2027).status, 403);
-  EXPECT_EQ(call("PUT", "/api/v1/calendar/2027", agency_admin_, k2027).status, 403);
+  http::Response registrar = call("PUT", "/api/v1/calendar/2027", registrar_, k2027);
+  EXPECT_EQ(registrar.status, 403);
+  EXPECT_EQ(json::parse(registrar.body).at("error").at("code"), "role_not_permitted");
+  http::Response agency_admin = call("PUT", "/api/v1/calendar/2027", agency_admin_, k2027);
+  EXPECT_EQ(agency_admin.status, 403);
+  EXPECT_EQ(json::parse(agency_admin.body).at("error").at("code"), "out_of_scope");
   http::Response wrong_year = call("PUT", "/api/v1/calendar/2028", admin_, k2027);
   EXPECT_EQ(wrong_year.status, 400);
   EXPECT_EQ(json::parse(wrong_year.body).at("error").at("field"), "year");

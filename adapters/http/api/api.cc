@@ -337,10 +337,7 @@ std::optional<Response> Api::Impl::dispatch(const Request& request, Response& me
         throw ApiError{401, "unauthenticated", "unknown or revoked token", "", {}};
       }
     }
-    call.actor = Actor{"u:" + std::to_string(call.user->id),
-                       {call.user->role},
-                       call.user->agency,
-                       call.user->scope_all};
+    call.actor = actor_of(*call.user);
     meta.actor = call.actor.id;
   }
 
@@ -474,12 +471,20 @@ Response Api::handle(const Request& request) {
   return impl_->handle(request);
 }
 
+Actor Api::Impl::actor_of(const User& user) {
+  return Actor{"u:" + std::to_string(user.id), {user.role}, user.agency, user.scope_all};
+}
+
+bool Api::Impl::imports_calendars(const Actor& actor) {
+  return actor.has_role("admin") && actor.scope_all;
+}
+
 bool Api::Impl::may_import_calendar(const Request& request) const {
   // As dispatch authenticates: a bearer token when there is one, else the session cookie.
   std::string token = bearer_token(request);
   std::optional<User> user =
       token.empty() ? session_user_for_change(request) : store.user_by_token(token);
-  return user && user->role == "admin" && user->scope_all;
+  return user && imports_calendars(actor_of(*user));
 }
 
 RequestTraits Api::traits(const Request& request) const {

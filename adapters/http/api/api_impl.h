@@ -60,11 +60,21 @@ struct Api::Impl {
   // an active admin with scope all, by bearer token or by an unexpired session (whose CSRF token
   // the request carries). Changes nothing but a token's last-used time; dispatch checks again.
   bool may_import_calendar(const Request& request) const;
+  // The one rule for who imports calendars (every open case's deadlines move with one): an
+  // admin with scope all. The route checks it before importing, may_import_calendar before
+  // the import may hold the server alone; one rule keeps the two from drifting apart.
+  static bool imports_calendars(const Actor& actor);
+  // The actor a signed-in user acts as.
+  static Actor actor_of(const User& user);
   // The user of the request's unexpired session when the request also carries its CSRF token
   // (as a change through the cookie needs); nullopt otherwise. Reads only.
   std::optional<User> session_user_for_change(const Request& request) const;
   // ApiError 403 csrf_failed unless the request carries the session's X-CSRF-Token.
   static void check_csrf(const Request& request, const SessionRecord& session);
+  static bool carries_csrf(const Request& request, const SessionRecord& session);
+  // The session the request's cookie names, as stored, expired or not; `hash` is the cookie
+  // value's hash, "" when the request has no session cookie. Reads only.
+  std::optional<SessionLookup> stored_session(const Request& request, std::string& hash) const;
 
   // Cases (api_cases.cc).
   Response create_case(Call& call);

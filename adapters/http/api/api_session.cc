@@ -85,12 +85,26 @@ bool Api::Impl::has_session_cookie(const Request& request) {
   return !cookie_value(request, kCookieName).empty();
 }
 
+std::optional<SessionLookup> Api::Impl::stored_session(const Request& request,
+                                                       std::string& hash) const {
+  std::string value = cookie_value(request, kCookieName);
+  if (value.empty()) {
+    hash.clear();
+    return std::nullopt;
+  }
+  hash = sha256_hex(value);
+  return store.find_session(hash);
+}
+
+bool Api::Impl::carries_csrf(const Request& request, const SessionRecord& session) {
+  return same_secret(request.header("X-CSRF-Token"), session.csrf_token);
+}
+
 std::optional<SessionLookup> Api::Impl::cookie_session(const Request& request, const Moment& now,
                                                        Response& meta) {
-  std::string value = cookie_value(request, kCookieName);
-  if (value.empty()) return std::nullopt;
-  std::string hash = sha256_hex(value);
-  std::optional<SessionLookup> found = store.find_session(hash);
+  std::string hash;
+  std::optional<SessionLookup> found = stored_session(request, hash);
+  if (hash.empty()) return std::nullopt;
   if (!found) {
     meta.headers.emplace_back("Set-Cookie", clearing_cookie(options.secure_cookies));
     throw ApiError{
@@ -110,16 +124,15 @@ std::optional<SessionLookup> Api::Impl::cookie_session(const Request& request, c
 }
 
 std::optional<User> Api::Impl::session_user_for_change(const Request& request) const {
-  std::string value = cookie_value(request, kCookieName);
-  if (value.empty()) return std::nullopt;
-  std::optional<SessionLookup> found = store.find_session(sha256_hex(value));
-  if (!found || expired(found->session, clock.now().at)) return std::nullopt;
-  if (!same_secret(request.header("X-CSRF-Token"), found->session.csrf_token)) return std::nullopt;
+  std::string hash;
+  std::optional<SessionLookup> found = stored_session(request, hash);
+  if (!found || expired(found->session, clock.now().at) || !carries_csrf(request, found->session))
+    return std::nullopt;
   return found->user;
 }
 
 void Api::Impl::check_csrf(const Request& request, const SessionRecord& session) {
-  if (!same_secret(request.header("X-CSRF-Token"), session.csrf_token))
+  if (!carries_csrf(request, session))
     throw ApiError{403,
                    "csrf_failed",
                    "X-CSRF-Token missing or wrong: send the csrf_token of your session",
