@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -970,91 +969,6 @@ TEST_F(HttpServerTest, OnSeveralIoThreadsConnectionsAreServedInParallel) {
   EXPECT_TRUE(closed_by_peer(idle->read_until_closed()));
   EXPECT_EQ(ran_future_.wait_for(kDeadline), std::future_status::ready);
   runner_.join();
-}
-
-// Answers every request without blocking, from a thread of its own (as the store's committing
-// thread does), and notes the thread each request reached it on.
-class LaneHandler : public Handler {
- public:
-  ~LaneHandler() override {
-    for (std::thread& t : answering) t.join();
-  }
-  Response handle(const Request&) override { return {}; }
-  RequestTraits traits(const Request&) const override { return {.answers_without_blocking = true}; }
-  void handle_async(const Request& request, Respond respond) override {
-    std::lock_guard lock(mutex);
-    threads[request.target] = std::this_thread::get_id();
-    answering.emplace_back([respond = std::move(respond), target = request.target] {
-      Response response;
-      response.body = target;
-      respond(std::move(response));
-    });
-  }
-
-  std::mutex mutex;
-  std::map<std::string, std::thread::id> threads;
-  std::vector<std::thread> answering;
-};
-
-// Over two lanes, each run by one thread as `disclose serve` runs them: connections go to the
-// lanes in turn and each is served on its lane's thread, answers given on another thread reach
-// them, the second lane serves although it had no connection when it started, and a graceful
-// stop lets both lanes' run() return.
-TEST(HttpServerLanesTest, ConnectionsAreDealtToTheLanesInTurn) {
-  LaneHandler handler;
-  Metrics metrics;
-  asio::io_context first(1), second(1);
-  ServerOptions options;
-  options.address = "127.0.0.1";
-  options.port = 0;
-  Server server({&first, &second}, options, handler, metrics);
-  std::promise<std::thread::id> first_ran, second_ran;
-  std::thread first_thread([&] {
-    first.run();
-    first_ran.set_value(std::this_thread::get_id());
-  });
-  std::thread second_thread([&] {
-    second.run();
-    second_ran.set_value(std::this_thread::get_id());
-  });
-  auto first_done = first_ran.get_future(), second_done = second_ran.get_future();
-
-  std::vector<std::unique_ptr<Client>> clients;
-  for (int c = 0; c < 4; ++c) {
-    clients.push_back(std::make_unique<Client>());
-    ASSERT_FALSE(clients.back()->connect(server.port()));
-    // One at a time, so the accept order is the connection order.
-    const std::string target = "/c" + std::to_string(c);
-    auto response = clients.back()->roundtrip(make_request(bhttp::verb::get, target));
-    ASSERT_EQ(response.result_int(), 200) << target;
-    EXPECT_EQ(response.body(), target);
-  }
-  std::map<std::string, std::thread::id> threads;
-  {
-    std::lock_guard lock(handler.mutex);
-    threads = handler.threads;
-  }
-  EXPECT_NE(threads["/c0"], threads["/c1"]);
-  EXPECT_EQ(threads["/c0"], threads["/c2"]);
-  EXPECT_EQ(threads["/c1"], threads["/c3"]);
-  // Still keep-alive: a second request on a connection stays on its lane.
-  EXPECT_EQ(clients[1]->roundtrip(make_request(bhttp::verb::get, "/c1again")).result_int(), 200);
-  {
-    std::lock_guard lock(handler.mutex);
-    EXPECT_EQ(handler.threads["/c1again"], threads["/c1"]);
-  }
-
-  server.stop();
-  for (auto& client : clients) EXPECT_TRUE(closed_by_peer(client->read_until_closed()));
-  ASSERT_EQ(first_done.wait_for(kDeadline), std::future_status::ready);
-  ASSERT_EQ(second_done.wait_for(kDeadline), std::future_status::ready);
-  first_thread.join();
-  second_thread.join();
-  for (std::thread& t : handler.answering) t.join();
-  handler.answering.clear();
-  // Each lane's connections were served on the thread that ran that lane.
-  EXPECT_EQ(threads["/c0"], first_done.get());
-  EXPECT_EQ(threads["/c1"], second_done.get());
 }
 
 }  // namespace

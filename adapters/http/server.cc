@@ -24,7 +24,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -250,41 +249,30 @@ struct Server::Impl {
     std::list<std::shared_ptr<Connection>>::iterator it_;
   };
 
-  // An io_context connections are dealt to, with the hand-over that brings their answers.
-  struct Lane {
-    asio::io_context* io;
-    std::shared_ptr<AnswerHandOver> answers;  // where answers given on other threads wait
-  };
-
-  Impl(const std::vector<asio::io_context*>& ios, const ServerOptions& options, Handler& handler,
-       Metrics& metrics)
+  Impl(asio::io_context& io, const ServerOptions& options, Handler& handler, Metrics& metrics)
       : options(options),
         handler(handler),
         metrics(metrics),
-        strand(asio::make_strand(*ios.at(0))),
+        io(io),
+        strand(asio::make_strand(io)),
+        answers(std::make_shared<AnswerHandOver>(io)),
         acceptor(strand),
         backoff(strand) {
-    for (asio::io_context* io : ios) {
-      lanes.push_back(Lane{io, std::make_shared<AnswerHandOver>(*io)});
-      if (io != ios.front()) lanes_kept_running.push_back(asio::make_work_guard(*io));
-    }
     if (options.handler_threads > 0) workers.emplace(options.handler_threads);
   }
 
   ServerOptions options;
   Handler& handler;
   Metrics& metrics;
-  // Each io_context may run on several threads (ServerOptions::io_threads), and there may be
-  // several (lanes). The acceptor and shutdown run on this strand, on the first lane; each
-  // connection runs on a strand of its own, so connections are served in parallel while each
-  // one's socket, timers and coroutine stay single-threaded. What they share is below:
-  // atomics, or under connections_mutex. The handler and the metrics are thread-safe already
-  // (handlers run on the worker pool).
+  asio::io_context& io;
+  // The io_context may run on several threads (ServerOptions::io_threads). The acceptor and
+  // shutdown run on this strand; each connection runs on a strand of its own, so connections
+  // are served in parallel while each one's socket, timers and coroutine stay single-threaded.
+  // What they share is below: atomics, or under connections_mutex. The handler and the metrics
+  // are thread-safe already (handlers run on the worker pool).
   asio::strand<asio::io_context::executor_type> strand;
-  std::vector<Lane> lanes;
-  std::size_t next_lane = 0;  // on `strand`: the lane the next connection goes to
-  // Keep the lanes after the first running until shutdown (the first has the acceptor).
-  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> lanes_kept_running;
+  // Where answers given on other threads wait for an io thread.
+  std::shared_ptr<AnswerHandOver> answers;
   tcp::acceptor acceptor;
   asio::steady_timer backoff;
   std::optional<ssl::context> tls;
@@ -310,14 +298,6 @@ struct Server::Impl {
   // answers the request without blocking; resumes the calling coroutine on its strand once the
   // response is in, from whichever thread gives it (no thread waits meanwhile).
   asio::awaitable<Response> handle_async_awaitable(const Request& request, bool on_worker);
-  // The lane whose io_context runs `executor` (a connection's strand).
-  template <class Executor>
-  Lane& lane_of(const Executor& executor) {
-    asio::execution_context& context = asio::query(executor, asio::execution::context);
-    for (Lane& lane : lanes)
-      if (static_cast<asio::execution_context*>(lane.io) == &context) return lane;
-    return lanes.front();  // not one of ours: cannot happen; the first lane still answers
-  }
 
   void open(asio::io_context& io);
   void shutdown();
@@ -409,7 +389,6 @@ void Server::Impl::shutdown() {
   shut_down = true;
   error_code ignored;
   acceptor.close(ignored);
-  lanes_kept_running.clear();  // a lane's run() now returns once its connections are done
   backoff.cancel();
   std::lock_guard lock(connections_mutex);
   for (const std::shared_ptr<Connection>& connection : connections) {
@@ -500,10 +479,8 @@ void Server::Impl::access_log(const std::string& request_id, std::string_view me
 
 asio::awaitable<void> Server::Impl::accept_loop(std::shared_ptr<Impl> self) {
   for (;;) {
-    // The socket is made on the strand its connection will run on, on the next lane in turn.
-    Lane& lane = self->lanes[self->next_lane];
-    self->next_lane = (self->next_lane + 1) % self->lanes.size();
-    asio::any_io_executor connection_strand = asio::make_strand(*lane.io);
+    // The socket is made on the strand its connection will run on.
+    asio::any_io_executor connection_strand = asio::make_strand(self->io);
     auto [ec, socket] = co_await self->acceptor.async_accept(connection_strand, kAwait);
     if (self->stopping) co_return;  // a socket accepted now is closed unanswered
     if (ec) {
@@ -895,10 +872,8 @@ asio::awaitable<Response> Server::Impl::handle_async_awaitable(const Request& re
         // A commit group's answers come together, from the store's committing thread: they
         // reach the io threads in one hand-over (answer_hand_over.h), whose task dispatches
         // each to its connection's strand: resumed there and then if the strand is free.
-        std::shared_ptr<AnswerHandOver> answers =
-            lane_of(asio::get_associated_executor(completion)).answers;
         auto shared = std::make_shared<decltype(completion)>(std::move(completion));
-        Respond respond = [shared, answers = std::move(answers)](Response response) {
+        Respond respond = [shared, answers = answers](Response response) {
           answers->give([shared, response = std::move(response)]() mutable {
             auto home = asio::get_associated_executor(*shared);
             asio::dispatch(home, [shared, response = std::move(response)]() mutable {
@@ -919,12 +894,8 @@ asio::awaitable<Response> Server::Impl::handle_async_awaitable(const Request& re
 
 Server::Server(asio::io_context& io, const ServerOptions& options, Handler& handler,
                Metrics& metrics)
-    : Server(std::vector<asio::io_context*>{&io}, options, handler, metrics) {}
-
-Server::Server(const std::vector<asio::io_context*>& lanes, const ServerOptions& options,
-               Handler& handler, Metrics& metrics)
-    : impl_(std::make_shared<Impl>(lanes, options, handler, metrics)) {
-  impl_->open(*lanes.at(0));
+    : impl_(std::make_shared<Impl>(io, options, handler, metrics)) {
+  impl_->open(io);
   asio::co_spawn(impl_->strand, Impl::accept_loop(impl_), LogTaskFailure{"http: accept loop"});
 }
 

@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -36,10 +35,9 @@ struct ServerOptions {
   // the connection's io thread). 0: every request on its io thread (tests, tools). More let
   // requests wait on the database concurrently, so their writes share commits.
   std::size_t handler_threads = 0;
-  // Threads the application serves sockets on (`disclose serve` runs one lane, an io_context,
-  // per thread; the Server itself runs none and is correct with any number of threads on each
-  // io_context). More spread the sockets' system calls, which on loopback are most of a
-  // request's cost, over the cores.
+  // Threads the application runs the io_context on (`disclose serve` does; the Server itself
+  // runs none and is correct with any number). More spread the sockets' system calls, which
+  // on loopback are most of a request's cost, over the cores.
   std::size_t io_threads = 1;
 };
 
@@ -51,14 +49,6 @@ class Server {
   // once every connection has had its answers, so destroy the handler after that).
   Server(boost::asio::io_context& io, const ServerOptions& options, Handler& handler,
          Metrics& metrics);
-  // The same over several io_contexts ("lanes"), each meant to be run by one thread of its own:
-  // accepted connections are dealt out to them in turn, and a connection then lives on its
-  // lane's thread alone. Run by one thread each, lanes hand no socket's readiness or handler
-  // from one io thread to another, which a shared io_context on several threads does for
-  // nearly every event. The first lane also runs the acceptor. Until stop(), the server keeps
-  // every lane's run() from returning, even one with no connection yet.
-  Server(const std::vector<boost::asio::io_context*>& lanes, const ServerOptions& options,
-         Handler& handler, Metrics& metrics);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -11,7 +10,6 @@
 #include <boost/json.hpp>
 #include <csignal>
 #include <iostream>
-#include <memory>
 #include <random>
 #include <thread>
 #include <vector>
@@ -109,16 +107,8 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     const Engine& engine = serving.engine();
     SystemTimeSource clock(config.utc_offset_minutes);
     http::Metrics metrics;
-    // The HTTP server and the case actions run on io_threads lanes, io_contexts of one thread
-    // each (server.h); other requests run on its handler threads. The first lane, run by this
-    // thread, also takes the signals.
-    std::vector<std::unique_ptr<boost::asio::io_context>> lanes;
-    std::vector<boost::asio::io_context*> lane_pointers;
-    for (std::size_t i = 0; i < std::max<std::size_t>(1, config.server.io_threads); ++i) {
-      lanes.push_back(std::make_unique<boost::asio::io_context>(1));
-      lane_pointers.push_back(lanes.back().get());
-    }
-    boost::asio::io_context& ioc = *lanes.front();
+    // `ioc` runs the HTTP server and the case actions; other requests run on its handler threads.
+    boost::asio::io_context ioc;
     // Background work on an io_context and a thread of its own: the timer loop fires reminders
     // and expiries; the dispatcher delivers the outbox. Both call the store, and a store write
     // waits for its group's commit (an fsync): on the server's io thread that wait would hold up
@@ -197,7 +187,7 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
     CalendarGate gate(console, calendar_lock);
     std::unique_ptr<http::Server> server;
     try {
-      server = std::make_unique<http::Server>(lane_pointers, config.server, gate, metrics);
+      server = std::make_unique<http::Server>(ioc, config.server, gate, metrics);
     } catch (const std::exception& e) {
       throw CliError(1, "cannot listen on " + config.server.address + ":" +
                             std::to_string(config.server.port) + ": " + e.what());
@@ -232,12 +222,13 @@ void add_serve_command(CLI::App& app, Context& context, Io& io) {
            << serving.workflows_dir() << ", calendar " << engine.calendar().version() << ")"
            << std::endl;
     spdlog::info("listening on {}:{}", config.server.address, server->port());
-    // One thread per lane (this one runs the first); each connection keeps to its lane.
+    // The server's sockets on io_threads threads (this one included); each connection keeps to
+    // its own strand (server.h).
     std::vector<std::thread> io_threads;
-    for (std::size_t i = 1; i < lanes.size(); ++i)
-      io_threads.emplace_back([lane = lanes[i].get()] {
+    for (std::size_t i = 1; i < config.server.io_threads; ++i)
+      io_threads.emplace_back([&ioc] {
         pthread_setname_np(pthread_self(), "disclose-io");
-        lane->run();
+        ioc.run();
       });
     ioc.run();
     for (std::thread& t : io_threads) t.join();
