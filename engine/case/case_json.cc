@@ -348,7 +348,7 @@ json::object to_json(const Case& c) {
 
 // ---- the stored document as text -----------------------------------------------------------
 // case_document writes what json::serialize(to_json(c)) prints, member for member in the same
-// order; CaseJsonTest and the case_json fuzz target compare the two byte for byte.
+// order; the CaseJson tests and the case_json fuzz target compare the two byte for byte.
 
 namespace {
 

@@ -38,8 +38,9 @@ class JsonText {
   JsonText& field(std::string_view name, const char* text) { return key(name).string(text); }
   JsonText& field(std::string_view name, const std::string& text) { return key(name).string(text); }
   JsonText& field(std::string_view name, bool b) { return key(name).boolean(b); }
-  template <std::integral Int>
-  requires(!std::same_as<Int, bool>) JsonText& field(std::string_view name, Int n) {
+  // Signed only: an unsigned value past INT64_MAX would print negative here, unlike Boost.
+  template <std::signed_integral Int>
+  JsonText& field(std::string_view name, Int n) {
     return key(name).number(n);
   }
 
