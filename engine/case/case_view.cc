@@ -1,6 +1,8 @@
 #include "disclose/case_view.h"
 
 #include <boost/json/array.hpp>
+#include <string_view>
+#include <vector>
 
 #include "disclose/case_json.h"
 
@@ -20,6 +22,25 @@ json::object deadline_json(const DeadlineView& deadline) {
   return out;
 }
 
+namespace {
+
+// The flags a view adds to the case's own from its deadlines on the day, in this order.
+std::vector<std::string_view> flags_of_the_day(const std::vector<DeadlineView>& deadlines) {
+  bool overdue = false, due_soon = false, provisional = false;
+  for (const DeadlineView& d : deadlines) {
+    overdue = overdue || d.overdue;
+    provisional = provisional || d.provisional;
+    if (d.remaining_wd && !d.overdue && *d.remaining_wd <= kDueSoonWorkingDays) due_soon = true;
+  }
+  std::vector<std::string_view> flags;
+  if (due_soon) flags.emplace_back("due_soon");
+  if (overdue) flags.emplace_back("overdue");
+  if (provisional) flags.emplace_back("provisional");
+  return flags;
+}
+
+}  // namespace
+
 json::object case_view(const Engine& engine, const Case& a_case, const Actor& viewer, Date today,
                        const ViewOptions& options) {
   json::object out = to_json(a_case);
@@ -35,16 +56,9 @@ json::object case_view(const Engine& engine, const Case& a_case, const Actor& vi
   json::array deadlines;
   json::array flags;
   for (const auto& flag : a_case.flags) flags.emplace_back(flag);
-  bool overdue = false, due_soon = false, provisional = false;
-  for (const DeadlineView& d : engine.deadlines(a_case, today)) {
-    deadlines.push_back(deadline_json(d));
-    overdue = overdue || d.overdue;
-    provisional = provisional || d.provisional;
-    if (d.remaining_wd && !d.overdue && *d.remaining_wd <= kDueSoonWorkingDays) due_soon = true;
-  }
-  if (due_soon) flags.emplace_back("due_soon");
-  if (overdue) flags.emplace_back("overdue");
-  if (provisional) flags.emplace_back("provisional");
+  const std::vector<DeadlineView> views = engine.deadlines(a_case, today);
+  for (const DeadlineView& d : views) deadlines.push_back(deadline_json(d));
+  for (std::string_view flag : flags_of_the_day(views)) flags.emplace_back(flag);
   out["deadlines"] = std::move(deadlines);
   out["flags"] = std::move(flags);
   json::array actions;
@@ -65,15 +79,7 @@ void write_case_view_members(JsonText& out, const Engine& engine, const Case& a_
     masked.phone = mask_phone(masked.phone);
     shown.applicant = &masked;
   }
-  bool overdue = false, due_soon = false, provisional = false;
-  for (const DeadlineView& d : deadlines) {
-    overdue = overdue || d.overdue;
-    provisional = provisional || d.provisional;
-    if (d.remaining_wd && !d.overdue && *d.remaining_wd <= kDueSoonWorkingDays) due_soon = true;
-  }
-  if (due_soon) shown.more_flags.emplace_back("due_soon");
-  if (overdue) shown.more_flags.emplace_back("overdue");
-  if (provisional) shown.more_flags.emplace_back("provisional");
+  shown.more_flags = flags_of_the_day(deadlines);
   write_case_members(out, a_case, shown);
 
   out.key("deadlines").begin_array();

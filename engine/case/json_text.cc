@@ -59,13 +59,6 @@ JsonText& JsonText::null() {
   return *this;
 }
 
-JsonText& JsonText::raw(std::string_view json_text) {
-  separate();
-  out_ += json_text;
-  after_element_ = true;
-  return *this;
-}
-
 void JsonText::quoted(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out_ += '"';

@@ -30,8 +30,6 @@ class JsonText {
   JsonText& number(int64_t n);
   JsonText& boolean(bool b);
   JsonText& null();
-  // A value that is already JSON text (e.g. json::serialize of a small object), copied as is.
-  JsonText& raw(std::string_view json_text);
 
   // key(name) then the value, for the common case.
   JsonText& field(std::string_view name, std::string_view text) { return key(name).string(text); }
