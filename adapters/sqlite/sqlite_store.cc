@@ -37,6 +37,7 @@
 #include "sqlite/subscription_rows.h"
 #include "sqlite/timer_rows.h"
 #include "sqlite/token_touches.h"
+#include "sqlite/wal_write_buffer.h"
 
 namespace disclose {
 namespace json = boost::json;
@@ -264,16 +265,19 @@ Cursor decode_cursor(const std::string& text, const std::string& sort, SortOrder
 }
 
 // The store's writing connection, its first, so the library's settings apply to every one.
-SQLite::Database open_writer(const std::string& path) {
+// With synchronous=FULL the writer's WAL appends go through the WAL write buffer (one write per
+// commit instead of two per page; see wal_write_buffer.h for why that needs FULL).
+SQLite::Database open_writer(const std::string& path, const std::string& synchronous) {
   sqlite::apply_library_settings();
-  return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
+  const std::string vfs = synchronous == "FULL" ? sqlite::wal_write_buffer_vfs() : "";
+  return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs, vfs);
 }
 
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const SqliteOptions& options)
       : clock_(options.clock),
-        db_(open_writer(options.path)),
+        db_(open_writer(options.path, options.synchronous)),
         readers_(options.path, kBusyTimeoutMs, db_, statements_, db_mutex_) {
     // PRAGMA arguments cannot be bound, so the only variable one is checked against a list.
     if (options.synchronous != "FULL" && options.synchronous != "NORMAL") {
@@ -598,7 +602,11 @@ class SqliteStore final : public Store {
     // that across a request could stall the committing thread.
     if (readers_.shared_mode() || batch_owner_ == this || read_scope_.store == this) return {};
     auto lease = std::make_shared<sqlite::ReadPool::Lease>(readers_.acquire());
-    guarded("read_together", [&] { lease->db().exec("BEGIN"); });  // the first read snapshots
+    // BEGIN and COMMIT come prepared from the connection's cache: sqlite3_exec would parse
+    // them again for every request.
+    guarded("read_together", [&] {
+      lease->statements().get("BEGIN")->exec();  // the first read snapshots
+    });
     // Another store's scope open on this thread comes back when this one ends.
     ReadTogether scope([lease, outer = read_scope_] {
       read_scope_ = outer;
@@ -606,8 +614,12 @@ class SqliteStore final : public Store {
       // rolled back.
       SQLite::Database& db = lease->db();
       if (sqlite3_get_autocommit(db.getHandle()) != 0) return;
-      if (sqlite3_exec(db.getHandle(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
-        sqlite3_exec(db.getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
+      try {
+        if (lease->statements().get("COMMIT")->tryExecuteStep() == SQLITE_DONE) return;
+      } catch (const std::exception&) {
+        // (preparing COMMIT failed: out of memory) rolled back below
+      }
+      sqlite3_exec(db.getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
     });
     read_scope_ = {this, lease.get()};  // once nothing more can throw
     return scope;
