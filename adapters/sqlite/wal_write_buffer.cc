@@ -32,6 +32,12 @@ struct File {
   sqlite3_file base;
   sqlite3_file* real;
   Gathered* gathered;  // null: every call passes straight through
+  // A WAL file and its main database file know each other while both are open: the database
+  // file's shared-memory locks tell when a write transaction ends (see file_shm_lock).
+  File* linked;
+  // A WAL file's first failed write-out, returned by every later call until the transaction
+  // ends: the bytes it dropped must not be followed by a commit.
+  int failed;
 };
 static_assert(sizeof(File) % 8 == 0, "the real file after it stays aligned");
 
@@ -62,19 +68,42 @@ int write_through(sqlite3_file* real, const char* data, std::size_t size, sqlite
   return SQLITE_OK;
 }
 
-// Writes what is gathered, if anything. The bytes are dropped even if the write fails: SQLite
-// sees the error and rolls back, and keeping them could write them later, out of order.
+// Forgets what is gathered; a large buffer (a batch's) is given back.
+void drop_gathered(Gathered* gathered) {
+  gathered->bytes.clear();
+  if (gathered->bytes.capacity() > (1u << 20)) gathered->bytes.shrink_to_fit();
+}
+
+// Writes what is gathered, if anything. The bytes are dropped even if the write fails, and the
+// transaction with them: the error is an I/O error (which SQLite answers by rolling the whole
+// transaction back, where SQLITE_FULL may roll back only the statement), and it sticks until the
+// transaction ends, so nothing that follows the lost bytes can commit.
 int write_gathered(File* file) {
   Gathered* gathered = file->gathered;
-  if (gathered == nullptr || gathered->bytes.empty()) return SQLITE_OK;
+  if (gathered == nullptr) return SQLITE_OK;
+  if (file->failed != SQLITE_OK) return file->failed;
+  if (gathered->bytes.empty()) return SQLITE_OK;
   const int rc =
       write_through(file->real, gathered->bytes.data(), gathered->bytes.size(), gathered->start);
-  gathered->bytes.clear();
-  return rc;
+  drop_gathered(gathered);
+  if (rc != SQLITE_OK) file->failed = SQLITE_IOERR_WRITE;
+  return file->failed;
+}
+
+// The end of a write transaction on the WAL's database (its write lock released). Whatever is
+// still gathered belongs to a transaction that rolled back (a commit syncs, which writes it):
+// frames past the log's last commit, which nobody reads. SQLite would have left them in the
+// file; here they are dropped, and must be: another writer may now append its own frames at
+// those offsets, and these bytes written later would overwrite them.
+void transaction_ended(File* wal) {
+  if (wal->gathered != nullptr) drop_gathered(wal->gathered);
+  wal->failed = SQLITE_OK;
 }
 
 int file_close(sqlite3_file* handle) {
   File* file = as_file(handle);
+  if (file->linked != nullptr) file->linked->linked = nullptr;
+  file->linked = nullptr;
   const int written = write_gathered(file);
   const int closed = file->real->pMethods->xClose(file->real);
   delete file->gathered;
@@ -86,6 +115,7 @@ int file_write(sqlite3_file* handle, const void* data, int amount, sqlite3_int64
   File* file = as_file(handle);
   Gathered* gathered = file->gathered;
   if (gathered == nullptr) return file->real->pMethods->xWrite(file->real, data, amount, offset);
+  if (file->failed != SQLITE_OK) return file->failed;
   appends.fetch_add(1, std::memory_order_relaxed);
   const auto size = static_cast<std::size_t>(amount);
   const bool continues =
@@ -162,9 +192,18 @@ int file_shm_map(sqlite3_file* handle, int region, int size, int extend, void vo
   return real->pMethods->xShmMap(real, region, size, extend, out);
 }
 
+// The WAL's write lock is the first of the shared-memory locks (wal.c: WAL_WRITE_LOCK 0).
+constexpr int kWalWriteLock = 0;
+
 int file_shm_lock(sqlite3_file* handle, int offset, int n, int flags) {
   sqlite3_file* real = real_of(handle);
   if (real->pMethods->iVersion < 2) return SQLITE_IOERR_SHMLOCK;
+  File* wal = as_file(handle)->linked;
+  const bool write_lock_released = (flags & SQLITE_SHM_UNLOCK) != 0 &&
+                                   (flags & SQLITE_SHM_EXCLUSIVE) != 0 && offset <= kWalWriteLock &&
+                                   kWalWriteLock < offset + n;
+  // Before the lock goes: no other writer can append until it has.
+  if (wal != nullptr && write_lock_released) transaction_ended(wal);
   return real->pMethods->xShmLock(real, offset, n, flags);
 }
 
@@ -220,16 +259,28 @@ int vfs_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* handle, int flag
   File* file = as_file(handle);
   file->real = reinterpret_cast<sqlite3_file*>(file + 1);
   file->gathered = nullptr;
+  file->linked = nullptr;
+  file->failed = SQLITE_OK;
   file->real->pMethods = nullptr;
   const int rc = real_vfs->xOpen(real_vfs, name, file->real, flags, out_flags);
   if (file->real->pMethods == nullptr) {
     handle->pMethods = nullptr;  // nothing opened, so SQLite will not call xClose
     return rc;
   }
-  // Without memory for a buffer a WAL file passes straight through; nothing else is gathered.
-  if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0)
-    file->gathered = new (std::nothrow) Gathered;
   handle->pMethods = &kFileMethods;
+  // A WAL file is gathered only when its database file is one of ours (so that the end of each
+  // write transaction is seen) and there is memory for the buffer; else it passes through.
+  if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0) {
+    sqlite3_file* database = sqlite3_database_file_object(name);
+    if (database != nullptr && database->pMethods == &kFileMethods &&
+        as_file(database)->linked == nullptr) {
+      file->gathered = new (std::nothrow) Gathered;
+      if (file->gathered != nullptr) {
+        file->linked = as_file(database);
+        as_file(database)->linked = file;
+      }
+    }
+  }
   return rc;
 }
 

@@ -11,11 +11,16 @@
 // WAL index) only after the commit's sync when synchronous=FULL — and that sync writes the
 // buffer first. The connection itself reads its log only through this VFS, which writes the
 // buffer before any read, size or truncate. Writes reach the file in the order SQLite issued
-// them: a write that does not continue the buffer writes the buffer first. Bytes lost from the
-// buffer in a crash were never synced, so no commit that returned depended on them.
+// them: a write that does not continue the buffer writes the buffer first. When a write
+// transaction ends without a commit (its write lock released with frames still gathered: pages
+// a large transaction spilled before it rolled back), those frames are dropped, not written
+// later over what the next writer appends there. A failed write-out fails the transaction as an
+// I/O error, and every call after it until the transaction ends. Bytes lost from the buffer in
+// a crash were never synced, so no commit that returned depended on them.
 //
 // So use it only for a connection with synchronous=FULL (with NORMAL, SQLite publishes frames
-// without a sync). The main database file and every other file pass straight through.
+// without a sync) in the default locking mode (the end of a transaction is seen through the
+// WAL index's shared-memory locks). The main database file and every other file pass through.
 #pragma once
 
 #include <cstdint>
