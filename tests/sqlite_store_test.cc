@@ -514,6 +514,105 @@ TEST_F(SqliteStoreTest, AnAsyncAppendAlreadyStaleIsRefusedBeforeItIsQueued) {
   EXPECT_EQ(count("events"), 2);
 }
 
+// An async append of a case this store wrote last is prepared from what that write left (no
+// reads back); what it stores must be what a write prepared from the database would store.
+TEST_F(SqliteStoreTest, AsyncAppendsAfterThisStoresOwnWritesStoreWhatAFreshReadWould) {
+  add_agencies();
+  Case c = create("zrzy", "2025-03-03", {deadline("reply", "2025-03-31")});
+  auto append = [&](const Step& s, std::vector<DeadlineView> deadlines) {
+    std::promise<std::string> told;
+    store_->append_event_async(s.next, s.event, s.next.version - 1, deadlines, {}, tell(told));
+    return told.get_future().get();
+  };
+  auto rows = [&] {
+    SQLite::Database db = raw();
+    SQLite::Statement st(db,
+                         "SELECT kind, status, due_on, remaining_wd FROM deadlines"
+                         " WHERE case_id = ? ORDER BY kind");
+    st.bind(1, c.id);
+    std::vector<std::string> out;
+    while (st.executeStep()) {
+      out.push_back(st.getColumn(0).getString() + " " + st.getColumn(1).getString() + " " +
+                    st.getColumn(2).getString() + " " + st.getColumn(3).getString());
+    }
+    return out;
+  };
+
+  Step review = advance(c, "request_correction", "awaiting_correction");
+  ASSERT_EQ(append(review, {deadline("reply", "2025-03-31", ClockStatus::stopped),
+                            deadline("correction_window", "2025-03-25")}),
+            "");
+  EXPECT_EQ(rows(), (std::vector<std::string>{"correction_window running 2025-03-25 5",
+                                              "reply stopped 2025-03-31 5"}));
+  // A row that changes in one field only, and a kind that is gone.
+  Step received = advance(review.next, "correction_received", "review");
+  DeadlineView window = deadline("correction_window", "2025-03-25");
+  window.remaining_wd = 2;
+  ASSERT_EQ(append(received, {window}), "");
+  EXPECT_EQ(rows(), std::vector<std::string>{"correction_window running 2025-03-25 2"});
+  // Columns that only some writes change (state, closed_on, assignee).
+  Step assigned = advance(received.next, "assign", "review");
+  assigned.next.assignee = "7";
+  ASSERT_EQ(append(assigned, {window}), "");
+  Step closed = advance(assigned.next, "withdraw", "closed");
+  closed.next.closed_on = D("2025-03-20");
+  ASSERT_EQ(append(closed, {}), "");
+  EXPECT_EQ(rows(), std::vector<std::string>{});
+  SQLite::Database db = raw();
+  SQLite::Statement columns(db,
+                            "SELECT state, closed_on, assignee, version FROM cases WHERE id = ?");
+  columns.bind(1, c.id);
+  ASSERT_TRUE(columns.executeStep());
+  EXPECT_EQ(columns.getColumn(0).getString(), "closed");
+  EXPECT_EQ(columns.getColumn(1).getString(), "2025-03-20");
+  EXPECT_EQ(columns.getColumn(2).getString(), "7");
+  EXPECT_EQ(columns.getColumn(3).getInt(), 5);
+  EXPECT_EQ(count("cases WHERE state = 'closed' AND closed_on IS NOT NULL"), 1);  // the index
+
+  std::vector<Event> h = store_->history(c.id);
+  ASSERT_EQ(h.size(), 5u);
+  for (size_t i = 1; i < h.size(); ++i) EXPECT_EQ(h[i].prev_hash, h[i - 1].hash) << i;
+  EXPECT_TRUE(store_->verify_audit().ok);
+}
+
+// What this store remembers of its last write of a case is only used for a write that expects
+// that very version: a write by someone else in between is read back, or conflicts.
+TEST_F(SqliteStoreTest, AnAsyncAppendAfterAnotherWritersChangeReadsItOrConflicts) {
+  add_agencies();
+  Case c = create("zrzy", "2025-03-03", {deadline("reply", "2025-03-31")});
+  auto append = [&](Store& store, const Step& s, int64_t expected,
+                    std::vector<DeadlineView> deadlines) {
+    std::promise<std::string> told;
+    store.append_event_async(s.next, s.event, expected, deadlines, {}, tell(told));
+    return told.get_future().get();
+  };
+  Step first = advance(c, "submit_review", "review");
+  ASSERT_EQ(append(*store_, first, 1, {deadline("reply", "2025-03-31")}), "");
+
+  // Another store (another process, say) moves the case on and changes its deadline.
+  std::unique_ptr<Store> other = open_sqlite_store({path_});
+  Step theirs = advance(first.next, "extend", "review");
+  other->append_event(theirs.next, theirs.event, 2, {deadline("reply", "2025-04-30")});
+  other.reset();
+
+  // A write still expecting version 2 conflicts (inside its commit group)...
+  Step stale = advance(first.next, "accept", "handling");
+  try {
+    EXPECT_EQ(append(*store_, stale, 2, {}), "version conflict, now 3");
+  } catch (const VersionConflict& conflict) {  // (or before it is queued: either is right)
+    EXPECT_EQ(conflict.current, 3);
+  }
+  // ...and one expecting version 3 chains to their event and sees their deadline row.
+  Step ours = advance(theirs.next, "accept", "handling");
+  ASSERT_EQ(append(*store_, ours, 3, {deadline("reply", "2025-04-30")}), "");
+  EXPECT_EQ(raw().execAndGet("SELECT due_on FROM deadlines").getString(), "2025-04-30");
+  EXPECT_EQ(store_->load_case(c.id)->state, "handling");
+  std::vector<Event> h = store_->history(c.id);
+  ASSERT_EQ(h.size(), 4u);
+  EXPECT_EQ(h[3].prev_hash, h[2].hash);
+  EXPECT_TRUE(store_->verify_audit().ok);
+}
+
 TEST_F(SqliteStoreTest, TriggersRefuseUpdateAndDeleteOfEvents) {
   add_agencies();
   create("zrzy", "2025-03-03");

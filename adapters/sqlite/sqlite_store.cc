@@ -32,6 +32,7 @@
 #include "sqlite/migrations.h"
 #include "sqlite/outbox_rows.h"
 #include "sqlite/read_pool.h"
+#include "sqlite/recent_by_case.h"
 #include "sqlite/session_rows.h"
 #include "sqlite/statement_cache.h"
 #include "sqlite/subscription_rows.h"
@@ -539,6 +540,17 @@ class SqliteStore final : public Store {
       if (remember) remember_in_transaction(remember(a_case));
       return a_case;
     });
+    // Not a batch's: it could still roll back, and the case id be taken again by another case.
+    if (batch_owner_ != this) {
+      auto known = std::make_shared<CaseAtVersion>();
+      known->version = stored.version;
+      known->number = stored.number;
+      known->agency = stored.agency;
+      known->columns = indexed_columns(stored);
+      known->last_hash = event.hash;
+      known->deadline_rows = deadlines;
+      written_cases_.put(stored.id, std::move(known));
+    }
     written(std::move(effects));
     return stored;
   }
@@ -551,6 +563,11 @@ class SqliteStore final : public Store {
     // writers, so that the commit group's serial section only writes and checks.
     PreparedAppend prepared = prepare_append(next, event, expected_version, deadlines);
     write("append_event", [&] { write_append(prepared, event, remember); });
+    // A batch's write could still roll back: its case is read afresh next time.
+    if (batch_owner_ == this)
+      written_cases_.forget(next.id);
+    else
+      remember_written(prepared, event);
     written(std::move(prepared.effects));
   }
 
@@ -561,17 +578,20 @@ class SqliteStore final : public Store {
     check_append(next, event, expected_version);
     auto pending = std::make_shared<PendingAppend>();
     pending->event = std::move(event);
-    pending->prepared = prepare_append(next, pending->event, expected_version, deadlines);
+    pending->prepared = prepare_append(next, pending->event, expected_version, deadlines,
+                                       /*from_written_cases=*/true);
     pending->remember = std::move(remember);
     pending->committed = std::move(committed);
     commit_.submit(
         [this, pending] { write_append(pending->prepared, pending->event, pending->remember); },
         [this, pending](std::exception_ptr error) {
           // As append_event would have thrown it, whether the write or the group's commit failed.
-          if (error)
+          if (error) {
             error = as_store_error(std::move(error), "append_event");
-          else
+          } else {
+            remember_written(pending->prepared, pending->event);
             notify_written(pending->prepared.effects);
+          }
           pending->committed(error);
         });
   }
@@ -1310,12 +1330,31 @@ class SqliteStore final : public Store {
   // append_event's work outside the commit group.
   struct PreparedAppend {
     Case stored;                // the new case, with its stored number
+    std::string agency;         // as stored (identity columns never change)
     std::string doc;            // its document, serialised
     IndexedColumns before;      // its indexed columns as stored at the expected version
+    IndexedColumns after;       // and as this write stores them
     DeadlineChanges deadlines;  // what the write changes in its deadline rows
+    std::vector<DeadlineView> deadline_rows;  // the case's deadline rows once written
     std::shared_ptr<const CaseWriteHook> hook;
     PlanInputs inputs;  // what the hook planned from
     CaseWriteEffects effects;
+  };
+
+  // What a case's rows hold at one version, as its last write through this store left them:
+  // everything prepare_append would otherwise read back before the case's next write. Kept in
+  // `written_cases_` once that write committed. Only ever used for a write that expects this
+  // very version, and that write's transaction still checks the version (the UPDATE's WHERE):
+  // another process's write in between makes it a conflict, never a stale row. Every change to
+  // a case's row, index columns, events or deadlines comes with a new version (append and
+  // create only; no case is ever deleted, so no id is taken twice).
+  struct CaseAtVersion {
+    int64_t version = 0;
+    std::string number;
+    std::string agency;
+    IndexedColumns columns;
+    std::string last_hash;  // of the event at `version`: the next one chains to it
+    std::vector<DeadlineView> deadline_rows;
   };
 
   // An append_event_async write, shared by its work and its callback (both run on the
@@ -1333,10 +1372,48 @@ class SqliteStore final : public Store {
   // the case and plans the hook's effects. A case already past `expected_version` fails here,
   // before it waits for a group.
   PreparedAppend prepare_append(const Case& next, Event& event, int64_t expected_version,
-                                const std::vector<DeadlineView>& deadlines) {
+                                const std::vector<DeadlineView>& deadlines,
+                                bool from_written_cases = false) {
     PreparedAppend prepared;
     prepared.hook = current_hook();
+    prepared.deadline_rows = deadlines;
     std::string case_prev_hash;
+    std::shared_ptr<const CaseAtVersion> known;
+    if (from_written_cases) {
+      if (auto found = written_cases_.find(next.id)) known = std::move(*found);
+      if (known && known->version != expected_version) known = nullptr;
+    }
+    if (known) {
+      prepared.stored = next;
+      prepared.stored.number = known->number;
+      prepared.agency = known->agency;
+      prepared.before = known->columns;
+      case_prev_hash = known->last_hash;
+      prepared.deadlines = deadline_changes(known->deadline_rows, deadlines);
+      // The hook's inputs change without the case (staff, subscriptions, a reminder sent), so
+      // they are read as ever: the plan is made from them once, not again inside the commit.
+      if (prepared.hook) {
+        read_cached("append_event", [&](sqlite::StatementCache& statements) {
+          const bool committed_view =
+              sqlite3_get_autocommit(statements.db().getHandle()) != 0 || read_scope_.store == this;
+          prepared.inputs = read_plan_inputs(statements, next.id, prepared.agency, committed_view);
+        });
+      }
+    } else {
+      read_prepared_append(prepared, case_prev_hash, next, expected_version, deadlines);
+    }
+    prepared.after = indexed_columns(prepared.stored);
+    seal_in_case(event, case_prev_hash);
+    prepared.doc = case_document(prepared.stored);
+    if (prepared.hook) {
+      prepared.effects = (*prepared.hook)(prepared.stored, event, prepared.inputs.context());
+    }
+    return prepared;
+  }
+
+  // prepare_append's reads, for a case this store has not just written.
+  void read_prepared_append(PreparedAppend& prepared, std::string& case_prev_hash, const Case& next,
+                            int64_t expected_version, const std::vector<DeadlineView>& deadlines) {
     read_cached("append_event", [&](sqlite::StatementCache& statements) {
       SQLite::Database& db = statements.db();
       // Inside a batch the writer's transaction already is one snapshot.
@@ -1354,7 +1431,8 @@ class SqliteStore final : public Store {
       prepared.stored = next;
       // Identity columns never change; the stored document keeps them consistent.
       prepared.stored.number = row->getColumn(0).getString();
-      const std::string agency = row->getColumn(2).getString();
+      prepared.agency = row->getColumn(2).getString();
+      const std::string& agency = prepared.agency;
       IndexedColumns& before = prepared.before;
       before.state = row->getColumn(3).getString();
       if (!row->getColumn(4).isNull()) before.closed_on = row->getColumn(4).getString();
@@ -1380,12 +1458,18 @@ class SqliteStore final : public Store {
                                            snapshot.has_value() || read_scope_.store == this);
       if (snapshot) snapshot->commit();
     });
-    seal_in_case(event, case_prev_hash);
-    prepared.doc = case_document(prepared.stored);
-    if (prepared.hook) {
-      prepared.effects = (*prepared.hook)(prepared.stored, event, prepared.inputs.context());
-    }
-    return prepared;
+  }
+
+  // After `prepared` committed as `event`: what its case's rows now hold.
+  void remember_written(const PreparedAppend& prepared, const Event& event) {
+    auto known = std::make_shared<CaseAtVersion>();
+    known->version = prepared.stored.version;
+    known->number = prepared.stored.number;
+    known->agency = prepared.agency;
+    known->columns = prepared.after;
+    known->last_hash = event.hash;
+    known->deadline_rows = prepared.deadline_rows;
+    written_cases_.put(prepared.stored.id, std::move(known));
   }
 
   static void check_append(const Case& next, Event& event, int64_t expected_version) {
@@ -1405,7 +1489,7 @@ class SqliteStore final : public Store {
     const int64_t expected_version = stored.version - 1;
     // Only the indexed columns that changed are set: SQLite rewrites a row's entry in every
     // index holding a column of the SET list, whether its value changed or not.
-    const IndexedColumns after = indexed_columns(stored);
+    const IndexedColumns& after = prepared.after;
     const IndexedColumns& before = prepared.before;
     const bool state = after.state != before.state;
     const bool closed_on = after.closed_on != before.closed_on;
@@ -1836,39 +1920,76 @@ class SqliteStore final : public Store {
     st->exec();
   }
 
+  // Each stored deadline row of a case: its kind, and whether it already equals the wanted row
+  // of that kind (false when none is wanted).
+  using StoredDeadlines = std::vector<std::pair<std::string, bool>>;
+
+  static const DeadlineView* wanted_deadline(const std::vector<DeadlineView>& deadlines,
+                                             const std::string& kind) {
+    auto wanted = std::find_if(deadlines.begin(), deadlines.end(),
+                               [&](const DeadlineView& d) { return d.kind == kind; });
+    return wanted == deadlines.end() ? nullptr : &*wanted;
+  }
+
+  // What turns the stored rows into `deadlines`: the kinds no longer wanted go, and the wanted
+  // rows not already stored as they are get written.
+  static DeadlineChanges deadline_changes(const StoredDeadlines& stored,
+                                          const std::vector<DeadlineView>& deadlines) {
+    DeadlineChanges changes;
+    std::vector<bool> kept(deadlines.size(), false);
+    for (const auto& [kind, same] : stored) {
+      const DeadlineView* wanted = wanted_deadline(deadlines, kind);
+      if (wanted == nullptr)
+        changes.gone.push_back(kind);
+      else
+        kept[wanted - deadlines.data()] = same;
+    }
+    for (size_t i = 0; i < deadlines.size(); ++i) {
+      if (!kept[i]) changes.written.push_back(deadlines[i]);
+    }
+    return changes;
+  }
+
+  // Compares `deadlines` with the rows a case's last write left (CaseAtVersion).
+  static DeadlineChanges deadline_changes(const std::vector<DeadlineView>& rows,
+                                          const std::vector<DeadlineView>& deadlines) {
+    StoredDeadlines stored;
+    for (const DeadlineView& row : rows) {
+      const DeadlineView* wanted = wanted_deadline(deadlines, row.kind);
+      stored.emplace_back(
+          row.kind, wanted != nullptr && wanted->due_on == row.due_on &&
+                        wanted->status == row.status && wanted->remaining_wd == row.remaining_wd &&
+                        wanted->provisional == row.provisional && wanted->epoch == row.epoch);
+    }
+    return deadline_changes(stored, deadlines);
+  }
+
   // Compares `deadlines` with the case's rows as `statements` sees them. Only case writes write
   // deadline rows, and each moves the case's version, so rows read at the expected version are
   // still the rows when that write's version check passes.
   static DeadlineChanges deadline_changes(sqlite::StatementCache& statements, CaseId id,
                                           const std::vector<DeadlineView>& deadlines) {
-    DeadlineChanges changes;
-    std::vector<bool> stored(deadlines.size(), false);
+    StoredDeadlines stored;
     auto st = statements.get(
         "SELECT kind, due_on, status, remaining_wd, provisional, epoch FROM deadlines"
         " WHERE case_id = ?");
     st->bind(1, id);
     while (st->executeStep()) {
       std::string kind = st->getColumn(0).getString();
-      auto wanted = std::find_if(deadlines.begin(), deadlines.end(),
-                                 [&](const DeadlineView& d) { return d.kind == kind; });
-      if (wanted == deadlines.end()) {
-        changes.gone.push_back(std::move(kind));
-        continue;
+      const DeadlineView* d = wanted_deadline(deadlines, kind);
+      bool same = false;
+      if (d != nullptr) {
+        const std::optional<std::string> due_on = date_text(d->due_on);
+        same = (st->getColumn(1).isNull() ? !due_on : due_on == st->getColumn(1).getString()) &&
+               st->getColumn(2).getString() == to_string(d->status) &&
+               (st->getColumn(3).isNull() ? !d->remaining_wd
+                                          : d->remaining_wd == st->getColumn(3).getInt()) &&
+               (st->getColumn(4).getInt() != 0) == d->provisional &&
+               st->getColumn(5).getInt() == d->epoch;
       }
-      const DeadlineView& d = *wanted;
-      const std::optional<std::string> due_on = date_text(d.due_on);
-      const bool same =
-          (st->getColumn(1).isNull() ? !due_on : due_on == st->getColumn(1).getString()) &&
-          st->getColumn(2).getString() == to_string(d.status) &&
-          (st->getColumn(3).isNull() ? !d.remaining_wd
-                                     : d.remaining_wd == st->getColumn(3).getInt()) &&
-          (st->getColumn(4).getInt() != 0) == d.provisional && st->getColumn(5).getInt() == d.epoch;
-      stored[wanted - deadlines.begin()] = same;
+      stored.emplace_back(std::move(kind), same);
     }
-    for (size_t i = 0; i < deadlines.size(); ++i) {
-      if (!stored[i]) changes.written.push_back(deadlines[i]);
-    }
-    return changes;
+    return deadline_changes(stored, deadlines);
   }
 
   // Inside the write transaction.
@@ -1927,6 +2048,8 @@ class SqliteStore final : public Store {
   mutable std::mutex agency_inputs_mutex_;
   mutable std::map<std::string, std::pair<int64_t, std::shared_ptr<const AgencyInputs>>>
       agency_inputs_;
+  // The cases this store wrote last, as their rows are now (CaseAtVersion).
+  sqlite::RecentByCase<std::shared_ptr<const CaseAtVersion>> written_cases_{4096};
   // The store whose batch this thread is running, if any (see batch()).
   static thread_local const SqliteStore* batch_owner_;
   // The read_together() scope open on this thread, if any: its store and its connection.
