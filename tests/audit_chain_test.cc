@@ -33,6 +33,27 @@ TEST(CanonicalJson, IsStableUnderInsertionOrderAndReparsing) {
   EXPECT_EQ(text, R"({"input":{"a":1,"k":"v\n\"q\""},"seq":1,"type":"register"})");
 }
 
+// Keys and strings are escaped exactly as json::serialize escapes them (bodies hashed before
+// the canonical writer printed them itself must come out the same): every byte value alone,
+// quotes, backslashes, control characters and UTF-8, as keys and as values, nested.
+TEST(CanonicalJson, EscapesEveryStringAsBoostSerialises) {
+  std::vector<std::string> texts = {"",
+                                    "plain",
+                                    "quote \" and \\ back",
+                                    "tab\tnew\nline",
+                                    "申请人 张三",
+                                    std::string("nul\0byte", 8),
+                                    "\x7f\x1f\xe2\x80"};
+  for (int byte = 0; byte < 256; ++byte) texts.emplace_back(1, static_cast<char>(byte));
+  for (const std::string& text : texts) {
+    const std::string quoted = json::serialize(json::string(text));
+    json::object object;
+    object[text] = json::array{json::string(text), 7, true, nullptr};
+    EXPECT_EQ(canonical_json(object), "{" + quoted + ":[" + quoted + ",7,true,null]}")
+        << "byte string of length " << text.size();
+  }
+}
+
 TEST(Hashing, Sha256AndChainHash) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(genesis_hash(), std::string(64, '0'));

@@ -9,6 +9,7 @@
 
 #include "disclose/audit.h"
 #include "disclose/case_json.h"
+#include "disclose/json_text.h"
 
 namespace disclose {
 namespace json = boost::json;
@@ -29,7 +30,7 @@ void write_canonical(const json::value& value, std::string& out) {
       out += '{';
       for (size_t i = 0; i < members.size(); ++i) {
         if (i) out += ',';
-        out += json::serialize(members[i]->key());
+        JsonText(out).string(members[i]->key());  // escaped exactly as json::serialize does
         out += ':';
         write_canonical(members[i]->value(), out);
       }
@@ -46,7 +47,10 @@ void write_canonical(const json::value& value, std::string& out) {
       out += ']';
       return;
     }
-    default:
+    case json::kind::string:
+      JsonText(out).string(value.get_string());
+      return;
+    default:  // numbers, booleans, null: as json::serialize prints them
       out += json::serialize(value);
       return;
   }
