@@ -35,13 +35,29 @@ TEST(RecentByCaseTest, HoldsAtMostTwoGenerationsAndKeepsWhatIsInUse) {
   EXPECT_EQ(recent.find(99), 99);
 }
 
-TEST(RecentByCaseTest, APutReplacesAnOlderValueInTheOldGeneration) {
-  RecentByCase<int> recent(1);
+TEST(RecentByCaseTest, APutReplacesAValueInTheOldGenerationAndCountsItOnce) {
+  RecentByCase<int> recent(2);
   recent.put(1, 10);
-  recent.put(2, 20);  // 1 is old now
-  recent.put(1, 11);  // 2 becomes old, 1 young with its new value
+  recent.put(2, 20);
+  recent.put(3, 30);  // 1 and 2 are old now
+  recent.put(1, 11);  // young: 3 and 1
+  EXPECT_EQ(recent.size(), 3u);
   EXPECT_EQ(recent.find(1), 11);
   EXPECT_EQ(recent.find(2), 20);
+}
+
+TEST(RecentByCaseTest, APutThatIsOlderThanWhatIsHeldLeavesIt) {
+  RecentByCase<int> recent(2);
+  auto older = [](int held, int candidate) { return candidate < held; };
+  recent.put(1, 5, older);
+  recent.put(1, 4, older);
+  EXPECT_EQ(recent.find(1), 5);
+  recent.put(1, 6, older);
+  EXPECT_EQ(recent.find(1), 6);
+  recent.put(2, 1);
+  recent.put(3, 1);  // 1 is old now
+  recent.put(1, 3, older);
+  EXPECT_EQ(recent.find(1), 6);
 }
 
 }  // namespace

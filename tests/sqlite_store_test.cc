@@ -575,6 +575,25 @@ TEST_F(SqliteStoreTest, AsyncAppendsAfterThisStoresOwnWritesStoreWhatAFreshReadW
   EXPECT_TRUE(store_->verify_audit().ok);
 }
 
+// The write after this store's own write of a case is prepared from memory, not read back:
+// shown here by changing a row behind the store's back without a new version (which none of the
+// store's writers does), which such a write does not see.
+TEST_F(SqliteStoreTest, AnAsyncAppendAfterThisStoresOwnWriteDoesNotReadTheCaseBack) {
+  add_agencies();
+  Case c = create("zrzy", "2025-03-03", {deadline("reply", "2025-03-31")});
+  raw().exec("DELETE FROM deadlines");
+  Step note = advance(c, "note", "registered");
+  std::promise<std::string> told;
+  store_->append_event_async(note.next, note.event, 1, {deadline("reply", "2025-03-31")}, {},
+                             tell(told));
+  ASSERT_EQ(told.get_future().get(), "");
+  EXPECT_EQ(count("deadlines"), 0);  // taken as stored and unchanged, so not written again
+  // A synchronous append reads the case back (and writes the row it finds missing).
+  Step again = advance(note.next, "note", "registered");
+  store_->append_event(again.next, again.event, 2, {deadline("reply", "2025-03-31")});
+  EXPECT_EQ(count("deadlines"), 1);
+}
+
 // What this store remembers of its last write of a case is only used for a write that expects
 // that very version: a write by someone else in between is read back, or conflicts.
 TEST_F(SqliteStoreTest, AnAsyncAppendAfterAnotherWritersChangeReadsItOrConflicts) {

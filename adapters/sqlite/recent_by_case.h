@@ -34,8 +34,18 @@ class RecentByCase {
   }
 
   void put(int64_t id, Value value) {
+    put(id, std::move(value), [](const Value&, const Value&) { return false; });
+  }
+
+  // As put, unless the value held for `id` is to stay: `older(held, value)` says so.
+  template <class Older>
+  void put(int64_t id, Value value, Older older) {
     std::lock_guard lock(mutex_);
-    old_.erase(id);  // so a find never meets an older value first
+    if (auto young = young_.find(id); young != young_.end() && older(young->second, value)) return;
+    if (auto old = old_.find(id); old != old_.end()) {
+      if (older(old->second, value)) return;
+      old_.erase(old);  // so that size() counts each id once
+    }
     young_store(id, std::move(value));
   }
 

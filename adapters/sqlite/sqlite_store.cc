@@ -549,7 +549,7 @@ class SqliteStore final : public Store {
       known->columns = indexed_columns(stored);
       known->last_hash = event.hash;
       known->deadline_rows = deadlines;
-      written_cases_.put(stored.id, std::move(known));
+      written_cases_.put(stored.id, std::move(known), older_version);
     }
     written(std::move(effects));
     return stored;
@@ -1368,9 +1368,11 @@ class SqliteStore final : public Store {
 
   // Reads, in one snapshot on a reading connection, what the write needs besides the lock: the
   // case's number and indexed columns, its last event's hash, its deadline rows (to write only
-  // what changes) and the hook's inputs. Then seals the event into the case's chain, serialises
-  // the case and plans the hook's effects. A case already past `expected_version` fails here,
-  // before it waits for a group.
+  // what changes) and the hook's inputs — or, `from_written_cases`, takes all but the hook's
+  // inputs from this store's last write of the case when that left it at `expected_version`.
+  // Then seals the event into the case's chain, serialises the case and plans the hook's
+  // effects. A case read past `expected_version` fails here, before it waits for a group; one
+  // remembered at it but moved on by another writer fails in its group.
   PreparedAppend prepare_append(const Case& next, Event& event, int64_t expected_version,
                                 const std::vector<DeadlineView>& deadlines,
                                 bool from_written_cases = false) {
@@ -1394,9 +1396,14 @@ class SqliteStore final : public Store {
       // they are read as ever: the plan is made from them once, not again inside the commit.
       if (prepared.hook) {
         read_cached("append_event", [&](sqlite::StatementCache& statements) {
-          const bool committed_view =
-              sqlite3_get_autocommit(statements.db().getHandle()) != 0 || read_scope_.store == this;
-          prepared.inputs = read_plan_inputs(statements, next.id, prepared.agency, committed_view);
+          // One snapshot, as in read_prepared_append: what is kept per revision must all be
+          // of that revision.
+          std::optional<SQLite::Transaction> snapshot;
+          if (sqlite3_get_autocommit(statements.db().getHandle()) != 0)
+            snapshot.emplace(statements.db(), SQLite::TransactionBehavior::DEFERRED);
+          prepared.inputs = read_plan_inputs(statements, next.id, prepared.agency,
+                                             snapshot.has_value() || read_scope_.store == this);
+          if (snapshot) snapshot->commit();
         });
       }
     } else {
@@ -1460,6 +1467,13 @@ class SqliteStore final : public Store {
     });
   }
 
+  // Whether `candidate` is older than the entry `held` (a sync write's put can come after a
+  // later async write's): then the entry stays.
+  static bool older_version(const std::shared_ptr<const CaseAtVersion>& held,
+                            const std::shared_ptr<const CaseAtVersion>& candidate) {
+    return candidate->version < held->version;
+  }
+
   // After `prepared` committed as `event`: what its case's rows now hold.
   void remember_written(const PreparedAppend& prepared, const Event& event) {
     auto known = std::make_shared<CaseAtVersion>();
@@ -1469,7 +1483,7 @@ class SqliteStore final : public Store {
     known->columns = prepared.after;
     known->last_hash = event.hash;
     known->deadline_rows = prepared.deadline_rows;
-    written_cases_.put(prepared.stored.id, std::move(known));
+    written_cases_.put(prepared.stored.id, std::move(known), older_version);
   }
 
   static void check_append(const Case& next, Event& event, int64_t expected_version) {
