@@ -303,6 +303,37 @@ TEST_F(SqliteStoreTest, UsersAndTokens) {
   EXPECT_FALSE(store_->user_by_token(second).has_value());
 }
 
+// A token found once is kept with its user while nothing that could change what it finds has
+// changed: any change to its user or to the token's row (by any process: triggers see them)
+// makes the next lookup read again. Dropping a trigger shows that the kept user is what a
+// known token gets.
+TEST_F(SqliteStoreTest, AKnownTokensUserIsReadAgainAfterAnyChangeToUsersOrTokens) {
+  add_agencies();
+  User ann = store_->add_user({0, "安", "handler", "zrzy", false, true, "", "", "", "", ""});
+  User bo = store_->add_user({0, "博", "handler", "zrzy", false, true, "", "", "", "", ""});
+  IssuedToken issued = store_->issue_token(ann.id);
+  ASSERT_EQ(store_->user_by_token(issued.token)->role, "handler");
+
+  raw().exec("UPDATE users SET role = 'reviewer' WHERE id = " + std::to_string(ann.id));
+  EXPECT_EQ(store_->user_by_token(issued.token)->role, "reviewer");
+  raw().exec("UPDATE users SET agency = 'gov' WHERE id = " + std::to_string(bo.id));  // another
+  EXPECT_EQ(store_->user_by_token(issued.token)->role, "reviewer");
+  raw().exec("UPDATE api_tokens SET user_id = " + std::to_string(bo.id));
+  EXPECT_EQ(store_->user_by_token(issued.token)->id, bo.id);
+  raw().exec("UPDATE api_tokens SET revoked_at = '2026-01-01T00:00:00Z'");
+  EXPECT_FALSE(store_->user_by_token(issued.token).has_value());
+  raw().exec("UPDATE api_tokens SET revoked_at = NULL");
+  EXPECT_EQ(store_->user_by_token(issued.token)->id, bo.id);
+  raw().exec("DELETE FROM api_tokens");
+  EXPECT_FALSE(store_->user_by_token(issued.token).has_value());
+
+  IssuedToken again = store_->issue_token(ann.id);
+  ASSERT_EQ(store_->user_by_token(again.token)->role, "reviewer");
+  raw().exec("DROP TRIGGER users_updated_auth");
+  raw().exec("UPDATE users SET role = 'auditor' WHERE id = " + std::to_string(ann.id));
+  EXPECT_EQ(store_->user_by_token(again.token)->role, "reviewer");  // kept: nothing said otherwise
+}
+
 TEST_F(SqliteStoreTest, ATokensLastUseIsRecordedAtMostOnceAMinuteOnTheStoresClock) {
   const Instant start = *parse_instant("2026-03-02T01:00:00Z");
   FixedTimeSource clock(Moment{start, Date::parse("2026-03-02").value()});

@@ -315,6 +315,28 @@ CREATE TRIGGER subscriptions_deleted AFTER DELETE ON subscriptions
     {8, R"sql(
 DROP INDEX IF EXISTS deadlines_by_due;
 )sql"},
+    // Issue #6: the store keeps the tokens it found, with their users, while this number stays;
+    // every change that could change what a token finds bumps it, by any process (last_used_at
+    // is not such a change: it is written behind requests).
+    {9, R"sql(
+CREATE TABLE auth_inputs (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  revision INTEGER NOT NULL
+);
+INSERT INTO auth_inputs(id, revision) VALUES (1, 0);
+CREATE TRIGGER api_tokens_inserted_auth AFTER INSERT ON api_tokens
+  BEGIN UPDATE auth_inputs SET revision = revision + 1; END;
+CREATE TRIGGER api_tokens_updated_auth AFTER UPDATE OF id, user_id, token_hash, revoked_at
+  ON api_tokens BEGIN UPDATE auth_inputs SET revision = revision + 1; END;
+CREATE TRIGGER api_tokens_deleted_auth AFTER DELETE ON api_tokens
+  BEGIN UPDATE auth_inputs SET revision = revision + 1; END;
+CREATE TRIGGER users_inserted_auth AFTER INSERT ON users
+  BEGIN UPDATE auth_inputs SET revision = revision + 1; END;
+CREATE TRIGGER users_updated_auth AFTER UPDATE ON users
+  BEGIN UPDATE auth_inputs SET revision = revision + 1; END;
+CREATE TRIGGER users_deleted_auth AFTER DELETE ON users
+  BEGIN UPDATE auth_inputs SET revision = revision + 1; END;
+)sql"},
 };
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <set>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 
 #include "disclose/audit.h"
@@ -462,6 +463,21 @@ class SqliteStore final : public Store {
     bool stale = false;
     std::optional<User> user = read_cached(
         "user_by_token", [&](sqlite::StatementCache& statements) -> std::optional<User> {
+          // Read before the token: a change after it is seen by the next call's revision.
+          auto revision = statements.get("SELECT revision FROM auth_inputs WHERE id = 1");
+          const int64_t auth_revision =
+              revision->executeStep() ? revision->getColumn(0).getInt64() : -1;
+          revision->reset();
+          {
+            std::lock_guard lock(known_tokens_mutex_);
+            auto known = known_tokens_.find(hash);
+            if (known != known_tokens_.end() && known->second.revision == auth_revision) {
+              std::optional<Instant>& last = known->second.last_used;
+              stale = !last || *last + kTokenTouchInterval <= used;
+              if (stale) last = used;  // the touch below writes it
+              return known->second.user;
+            }
+          }
           auto st = statements.get(std::string(kUserColumns) +
                                    ", t.last_used_at"
                                    " FROM api_tokens t JOIN users u ON u.id = t.user_id"
@@ -471,7 +487,13 @@ class SqliteStore final : public Store {
           if (!st->executeStep()) return std::nullopt;
           std::optional<Instant> last = instant_column(st->getColumn(kUserColumnCount));
           stale = !last || *last + kTokenTouchInterval <= used;
-          return user_from(*st);
+          User found = user_from(*st);
+          if (auth_revision >= 0) {
+            std::lock_guard lock(known_tokens_mutex_);
+            if (known_tokens_.size() >= kKnownTokensMax) known_tokens_.clear();
+            known_tokens_[hash] = KnownToken{auth_revision, found, stale ? used : last};
+          }
+          return found;
         });
     // Reading a token must not cost a write (and a commit) on every request: the last-used time
     // is kept to the minute, and written behind the request (token_touches.h).
@@ -2064,6 +2086,18 @@ class SqliteStore final : public Store {
       agency_inputs_;
   // The cases this store wrote last, as their rows are now (CaseAtVersion).
   sqlite::RecentByCase<std::shared_ptr<const CaseAtVersion>> written_cases_{4096};
+  // Tokens found lately, by sha256, with their users as read at a revision of auth_inputs
+  // (migration 9: bumped by every change to api_tokens' owner, hash or revocation and to users),
+  // so that a request whose token is known costs one row's read instead of the token's join.
+  // last_used is what the store last wrote or queued for it (token_touches_).
+  struct KnownToken {
+    int64_t revision = 0;
+    User user;
+    std::optional<Instant> last_used;
+  };
+  static constexpr std::size_t kKnownTokensMax = 1024;  // then it starts over
+  mutable std::mutex known_tokens_mutex_;
+  mutable std::unordered_map<std::string, KnownToken> known_tokens_;
   // The store whose batch this thread is running, if any (see batch()).
   static thread_local const SqliteStore* batch_owner_;
   // The read_together() scope open on this thread, if any: its store and its connection.
