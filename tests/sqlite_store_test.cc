@@ -334,6 +334,20 @@ TEST_F(SqliteStoreTest, AKnownTokensUserIsReadAgainAfterAnyChangeToUsersOrTokens
   EXPECT_EQ(store_->user_by_token(again.token)->role, "reviewer");  // kept: nothing said otherwise
 }
 
+// The kept tokens are only as right as these triggers: a migration that rebuilds users or
+// api_tokens must create them again.
+TEST_F(SqliteStoreTest, EveryTriggerThatKeepsKnownTokensRightExists) {
+  SQLite::Database db = raw();
+  SQLite::Statement st(db,
+                       "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                       " AND name LIKE '%\\_auth' ESCAPE '\\' ORDER BY name");
+  std::vector<std::string> names;
+  while (st.executeStep()) names.push_back(st.getColumn(0).getString());
+  EXPECT_EQ(names, (std::vector<std::string>{"api_tokens_deleted_auth", "api_tokens_inserted_auth",
+                                             "api_tokens_updated_auth", "users_deleted_auth",
+                                             "users_inserted_auth", "users_updated_auth"}));
+}
+
 TEST_F(SqliteStoreTest, ATokensLastUseIsRecordedAtMostOnceAMinuteOnTheStoresClock) {
   const Instant start = *parse_instant("2026-03-02T01:00:00Z");
   FixedTimeSource clock(Moment{start, Date::parse("2026-03-02").value()});

@@ -317,7 +317,8 @@ DROP INDEX IF EXISTS deadlines_by_due;
 )sql"},
     // Issue #6: the store keeps the tokens it found, with their users, while this number stays;
     // every change that could change what a token finds bumps it, by any process (last_used_at
-    // is not such a change: it is written behind requests).
+    // is not such a change: it is written behind requests). A later migration that rebuilds
+    // users or api_tokens must create these triggers again (a test lists them).
     {9, R"sql(
 CREATE TABLE auth_inputs (
   id       INTEGER PRIMARY KEY CHECK (id = 1),

@@ -465,8 +465,12 @@ class SqliteStore final : public Store {
         "user_by_token", [&](sqlite::StatementCache& statements) -> std::optional<User> {
           // Read before the token: a change after it is seen by the next call's revision.
           auto revision = statements.get("SELECT revision FROM auth_inputs WHERE id = 1");
-          const int64_t auth_revision =
-              revision->executeStep() ? revision->getColumn(0).getInt64() : -1;
+          // Inside a batch this reads the writer's uncommitted transaction: nothing is kept or
+          // taken then (a revision seen there may be rolled back and used again).
+          const int64_t auth_revision = batch_owner_ == this ? -1
+                                        : revision->executeStep()
+                                            ? revision->getColumn(0).getInt64()
+                                            : -1;
           revision->reset();
           {
             std::lock_guard lock(known_tokens_mutex_);
@@ -491,7 +495,10 @@ class SqliteStore final : public Store {
           if (auth_revision >= 0) {
             std::lock_guard lock(known_tokens_mutex_);
             if (known_tokens_.size() >= kKnownTokensMax) known_tokens_.clear();
-            known_tokens_[hash] = KnownToken{auth_revision, found, stale ? used : last};
+            KnownToken entry{auth_revision, found, stale ? used : last};
+            auto [known, inserted] = known_tokens_.try_emplace(hash, entry);
+            // A slower reader of an older revision leaves a newer entry as it is.
+            if (!inserted && known->second.revision <= auth_revision) known->second = entry;
           }
           return found;
         });
