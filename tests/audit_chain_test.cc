@@ -54,6 +54,32 @@ TEST(CanonicalJson, EscapesEveryStringAsBoostSerialises) {
   }
 }
 
+// event_body writes the canonical form of to_json(event) itself; it must be that, byte for
+// byte, whatever the event holds.
+TEST(CanonicalJson, AnEventsBodyIsTheCanonicalFormOfItsJson) {
+  Event e;
+  EXPECT_EQ(event_body(e), canonical_json(to_json(e)));  // everything empty, no date
+  e.case_id = 9007199254740993;
+  e.seq = -4;
+  e.type = "request_correction";
+  e.actor = "u:\"7\"";
+  e.recorded_at = *parse_instant("2025-03-03T09:30:15.250+08:00");
+  e.on = *Date::parse("2025-03-03");
+  e.from_state = "审核 review";
+  e.to_state = std::string("to\0\x1f\x7f\xff", 6);
+  e.input = {{"zeta", 1},
+             {"alpha", json::array{"b", 2.5, nullptr, false}},
+             {"中文", {{"y", "\n"}, {"x", -1}}},
+             {"", json::object{}},
+             {"Alpha", 18446744073709551615ull}};
+  e.effects = {{"clocks", json::array{json::object{{"kind", "reply"}, {"due", "2025-04-01"}}}},
+               {"assignee", "3"}};
+  EXPECT_EQ(event_body(e), canonical_json(to_json(e)));
+  e.on.reset();
+  e.input = {};
+  EXPECT_EQ(event_body(e), canonical_json(to_json(e)));
+}
+
 TEST(Hashing, Sha256AndChainHash) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(genesis_hash(), std::string(64, '0'));

@@ -16,27 +16,31 @@ namespace json = boost::json;
 
 namespace {
 
+void write_canonical(const json::value& value, std::string& out);
+
+void write_canonical(const json::object& object, std::string& out) {
+  std::vector<const json::key_value_pair*> members;
+  members.reserve(object.size());
+  for (const json::key_value_pair& kv : object) members.push_back(&kv);
+  // string_view compares with memcmp semantics: by unsigned bytes, as the header promises.
+  std::sort(members.begin(), members.end(), [](const auto* a, const auto* b) {
+    return std::string_view(a->key()) < std::string_view(b->key());
+  });
+  out += '{';
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (i) out += ',';
+    JsonText(out).string(members[i]->key());  // escaped exactly as json::serialize does
+    out += ':';
+    write_canonical(members[i]->value(), out);
+  }
+  out += '}';
+}
+
 void write_canonical(const json::value& value, std::string& out) {
   switch (value.kind()) {
-    case json::kind::object: {
-      const json::object& object = value.get_object();
-      std::vector<const json::key_value_pair*> members;
-      members.reserve(object.size());
-      for (const json::key_value_pair& kv : object) members.push_back(&kv);
-      // string_view compares with memcmp semantics: by unsigned bytes, as the header promises.
-      std::sort(members.begin(), members.end(), [](const auto* a, const auto* b) {
-        return std::string_view(a->key()) < std::string_view(b->key());
-      });
-      out += '{';
-      for (size_t i = 0; i < members.size(); ++i) {
-        if (i) out += ',';
-        JsonText(out).string(members[i]->key());  // escaped exactly as json::serialize does
-        out += ':';
-        write_canonical(members[i]->value(), out);
-      }
-      out += '}';
+    case json::kind::object:
+      write_canonical(value.get_object(), out);
       return;
-    }
     case json::kind::array: {
       const json::array& array = value.get_array();
       out += '[';
@@ -79,8 +83,43 @@ std::string canonical_json(const json::value& value) {
   return out;
 }
 
+// canonical_json(to_json(event)), written without building the tree (which would copy the
+// input and effects): the members in byte order, as canonical form sorts them.
 std::string event_body(const Event& event) {
-  return canonical_json(to_json(event));
+  std::string out;
+  out.reserve(256);
+  bool first = true;
+  auto key = [&](std::string_view name) {
+    out += first ? '{' : ',';
+    first = false;
+    JsonText(out).string(name);
+    out += ':';
+  };
+  auto text = [&](std::string_view value) { JsonText(out).string(value); };
+  key("actor");
+  text(event.actor);
+  key("case_id");
+  JsonText(out).number(event.case_id);
+  key("effects");
+  write_canonical(event.effects, out);
+  key("from_state");
+  text(event.from_state);
+  key("input");
+  write_canonical(event.input, out);
+  if (event.on) {
+    key("on");
+    text(event.on->str());
+  }
+  key("recorded_at");
+  text(format_instant(event.recorded_at, 0));
+  key("seq");
+  JsonText(out).number(event.seq);
+  key("to_state");
+  text(event.to_state);
+  key("type");
+  text(event.type);
+  out += '}';
+  return out;
 }
 
 std::string sha256_hex(const std::string& data) {
