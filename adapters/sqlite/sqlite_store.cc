@@ -570,16 +570,8 @@ class SqliteStore final : public Store {
       return a_case;
     });
     // Not a batch's: it could still roll back, and the case id be taken again by another case.
-    if (batch_owner_ != this) {
-      auto known = std::make_shared<CaseAtVersion>();
-      known->version = stored.version;
-      known->number = stored.number;
-      known->agency = stored.agency;
-      known->columns = indexed_columns(stored);
-      known->last_hash = event.hash;
-      known->deadline_rows = deadlines;
-      written_cases_.put(stored.id, std::move(known), older_version);
-    }
+    if (batch_owner_ != this)
+      remember_case(stored, stored.agency, indexed_columns(stored), event.hash, deadlines);
     written(std::move(effects));
     return stored;
   }
@@ -1503,16 +1495,20 @@ class SqliteStore final : public Store {
     return candidate->version < held->version;
   }
 
-  // After `prepared` committed as `event`: what its case's rows now hold.
+  // After a committed write of `stored` (its last event hashed `last_hash`): what its rows
+  // now hold.
+  void remember_case(const Case& stored, const std::string& agency, const IndexedColumns& columns,
+                     const std::string& last_hash, const std::vector<DeadlineView>& deadline_rows) {
+    written_cases_.put(
+        stored.id,
+        std::make_shared<const CaseAtVersion>(CaseAtVersion{stored.version, stored.number, agency,
+                                                            columns, last_hash, deadline_rows}),
+        older_version);
+  }
+
   void remember_written(const PreparedAppend& prepared, const Event& event) {
-    auto known = std::make_shared<CaseAtVersion>();
-    known->version = prepared.stored.version;
-    known->number = prepared.stored.number;
-    known->agency = prepared.agency;
-    known->columns = prepared.after;
-    known->last_hash = event.hash;
-    known->deadline_rows = prepared.deadline_rows;
-    written_cases_.put(prepared.stored.id, std::move(known), older_version);
+    remember_case(prepared.stored, prepared.agency, prepared.after, event.hash,
+                  prepared.deadline_rows);
   }
 
   static void check_append(const Case& next, Event& event, int64_t expected_version) {

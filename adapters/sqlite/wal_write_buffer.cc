@@ -3,7 +3,6 @@
 #include <sqlite3.h>
 
 #include <atomic>
-#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string>
